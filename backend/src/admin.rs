@@ -1,0 +1,213 @@
+//! Operator actions that the command line (and the tests) use to set up
+//! tenants, facilities and accounts: every rule checked before anything is
+//! written, and each action written in one transaction.
+
+use crate::auth::password::PasswordHasher;
+use crate::db::{is_unique_violation, DbConnection};
+use crate::model::facility::Facility;
+use crate::model::tenant::{valid_slug, Tenant};
+use crate::model::user::{User, SIGN_IN_PASSWORD, STATUS_ACTIVE, STATUS_INACTIVE};
+use crate::model::{new_id, now};
+use secrecy::{ExposeSecret, SecretString};
+use shared::password_policy::{PasswordPolicy, PasswordProblem};
+use shared::username::{Username, UsernameError};
+use shared::Role;
+
+pub const LOCALES: [&str; 2] = ["en", "de"];
+
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    #[error("`{0}` is not a valid tenant name: use lower-case letters, digits and hyphens (a DNS label)")]
+    InvalidSlug(String),
+    #[error("tenant `{0}` already exists")]
+    TenantExists(String),
+    #[error("there is no tenant `{0}`")]
+    UnknownTenant(String),
+    #[error("facility `{0}` already exists in this tenant")]
+    FacilityExists(String),
+    #[error("there is no facility `{0}` in this tenant")]
+    UnknownFacility(String),
+    #[error("{0}")]
+    InvalidUsername(#[from] UsernameError),
+    #[error("username `{0}` is taken in this tenant")]
+    UsernameTaken(String),
+    #[error("the password is not acceptable: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join(" "))]
+    WeakPassword(Vec<PasswordProblem>),
+    #[error("a {0} needs at least one facility (--facility CODE)")]
+    FacilitiesRequired(&'static str),
+    #[error("an administrator sees the whole network and takes no facilities")]
+    AdministratorWithFacilities,
+    #[error("locale `{0}` is not supported (en, de)")]
+    UnsupportedLocale(String),
+    #[error("`{0}` is not an email address")]
+    InvalidEmail(String),
+    #[error("{0} must not be empty")]
+    Empty(&'static str),
+    #[error("hashing the password failed: {0}")]
+    Hash(String),
+    #[error(transparent)]
+    Database(#[from] diesel::result::Error),
+}
+
+pub fn find_tenant(conn: &mut DbConnection, slug: &str) -> Result<Tenant, AdminError> {
+    Tenant::find_by_slug(conn, slug)?.ok_or_else(|| AdminError::UnknownTenant(slug.to_owned()))
+}
+
+pub fn create_tenant(
+    conn: &mut DbConnection,
+    slug: &str,
+    display_name: &str,
+) -> Result<Tenant, AdminError> {
+    let slug = slug.trim().to_ascii_lowercase();
+    if !valid_slug(&slug) {
+        return Err(AdminError::InvalidSlug(slug));
+    }
+    let display_name = non_empty(display_name, "the display name")?;
+    let tenant = Tenant {
+        id: new_id(),
+        slug,
+        display_name,
+        password_min_length: i32::try_from(shared::password_policy::DEFAULT_MIN_LENGTH)
+            .unwrap_or(12),
+        created_at: now(),
+    };
+    tenant.insert(conn).map_err(|e| {
+        if is_unique_violation(&e) {
+            AdminError::TenantExists(tenant.slug.clone())
+        } else {
+            e.into()
+        }
+    })?;
+    Ok(tenant)
+}
+
+pub fn create_facility(
+    conn: &mut DbConnection,
+    tenant_slug: &str,
+    code: &str,
+    name: &str,
+) -> Result<Facility, AdminError> {
+    let tenant = find_tenant(conn, tenant_slug)?;
+    let facility = Facility {
+        id: new_id(),
+        tenant_id: tenant.id,
+        code: non_empty(code, "the facility code")?,
+        name: non_empty(name, "the facility name")?,
+        created_at: now(),
+    };
+    facility.insert(conn).map_err(|e| {
+        if is_unique_violation(&e) {
+            AdminError::FacilityExists(facility.code.clone())
+        } else {
+            e.into()
+        }
+    })?;
+    Ok(facility)
+}
+
+/// An account to create, as the operator gave it.
+pub struct NewAccount {
+    pub tenant_slug: String,
+    pub username: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: Option<String>,
+    pub role: Role,
+    pub facility_codes: Vec<String>,
+    pub locale: String,
+    pub active: bool,
+    pub password: SecretString,
+}
+
+pub fn create_user(
+    conn: &mut DbConnection,
+    hasher: &PasswordHasher,
+    account: NewAccount,
+) -> Result<User, AdminError> {
+    let tenant = find_tenant(conn, &account.tenant_slug)?;
+    let username = Username::parse(&account.username)?;
+    let locale = account.locale.trim().to_ascii_lowercase();
+    if !LOCALES.contains(&locale.as_str()) {
+        return Err(AdminError::UnsupportedLocale(locale));
+    }
+    let email = match account.email.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(email) if is_plausible_email(email) => Some(email.to_owned()),
+        Some(email) => return Err(AdminError::InvalidEmail(email.to_owned())),
+    };
+    match (account.role, account.facility_codes.is_empty()) {
+        (Role::Administrator, false) => return Err(AdminError::AdministratorWithFacilities),
+        (Role::Supervisor, true) => return Err(AdminError::FacilitiesRequired("supervisor")),
+        (Role::Fulfiller, true) => return Err(AdminError::FacilitiesRequired("fulfiller")),
+        _ => {}
+    }
+    let policy = PasswordPolicy::with_min_length(
+        usize::try_from(tenant.password_min_length)
+            .unwrap_or(shared::password_policy::DEFAULT_MIN_LENGTH),
+    );
+    let problems = policy.check(account.password.expose_secret(), username.as_str());
+    if !problems.is_empty() {
+        return Err(AdminError::WeakPassword(problems));
+    }
+    let mut facility_ids = Vec::new();
+    for code in &account.facility_codes {
+        let facility = Facility::find_by_code(conn, &tenant.id, code.trim())?
+            .ok_or_else(|| AdminError::UnknownFacility(code.clone()))?;
+        if !facility_ids.contains(&facility.id) {
+            facility_ids.push(facility.id);
+        }
+    }
+    let password_hash = hasher
+        .hash_blocking(&account.password)
+        .map_err(|e| AdminError::Hash(e.to_string()))?;
+    let at = now();
+    let user = User {
+        id: new_id(),
+        tenant_id: tenant.id,
+        username: username.as_str().to_owned(),
+        first_name: account.first_name.trim().to_owned(),
+        last_name: account.last_name.trim().to_owned(),
+        email,
+        locale,
+        status: if account.active {
+            STATUS_ACTIVE
+        } else {
+            STATUS_INACTIVE
+        }
+        .to_owned(),
+        sign_in_method: SIGN_IN_PASSWORD.to_owned(),
+        role: account.role.as_str().to_owned(),
+        password_hash: Some(password_hash),
+        must_change_password: false,
+        version: 1,
+        created_at: at,
+        modified_at: at,
+        last_login_at: None,
+    };
+    user.insert_with_facilities(conn, &facility_ids)
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                AdminError::UsernameTaken(user.username.clone())
+            } else {
+                e.into()
+            }
+        })?;
+    Ok(user)
+}
+
+fn non_empty(value: &str, what: &'static str) -> Result<String, AdminError> {
+    let value = value.trim();
+    if value.is_empty() {
+        Err(AdminError::Empty(what))
+    } else {
+        Ok(value.to_owned())
+    }
+}
+
+fn is_plausible_email(email: &str) -> bool {
+    email.len() <= 254
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !domain.starts_with('.')
+        })
+        && !email.contains(char::is_whitespace)
+}

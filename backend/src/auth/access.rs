@@ -1,0 +1,106 @@
+//! The `Authenticated` extractor: a valid access token for this tenant whose
+//! session is still live. Checking the session row on every request is what
+//! lets logout, password changes and deactivation take effect at once.
+
+use crate::auth::jwt::{self, AccessClaims, TokenError};
+use crate::error::ApiError;
+use crate::model::session::Session;
+use crate::model::tenant::Tenant;
+use crate::state::AppState;
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{web, FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+
+pub struct Authenticated {
+    pub tenant: Tenant,
+    pub claims: AccessClaims,
+    pub session: Session,
+}
+
+/// The bearer token of a request, if it has one.
+pub fn bearer_token(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
+        .filter(|token| !token.is_empty())
+}
+
+/// Verifies a token's signature and claims, reloading the key ring once if
+/// the token names a key this replica has not seen yet.
+pub async fn verify_token(state: &AppState, token: &str) -> Result<AccessClaims, ApiError> {
+    let settings = &state.settings;
+    match jwt::verify(
+        &state.keys,
+        token,
+        &settings.token_issuer,
+        &settings.token_audience,
+    ) {
+        Ok(claims) => Ok(claims),
+        Err(TokenError::UnknownKey) if state.keys.may_reload_for_unknown_key() => {
+            let keys = state.keys.clone();
+            crate::db::run(&state.pool, move |conn| {
+                keys.refresh(conn)
+                    .map_err(|e| ApiError::unexpected(e, "reloading signing keys"))
+            })
+            .await?;
+            jwt::verify(
+                &state.keys,
+                token,
+                &settings.token_issuer,
+                &settings.token_audience,
+            )
+            .map_err(|_| ApiError::invalid_token())
+        }
+        Err(_) => Err(ApiError::invalid_token()),
+    }
+}
+
+async fn authenticate(
+    state: web::Data<AppState>,
+    host: String,
+    token: Option<String>,
+) -> Result<Authenticated, ApiError> {
+    let tenant = state.tenants.resolve(&state, &host).await?;
+    let token = token.ok_or_else(ApiError::invalid_token)?;
+    let claims = verify_token(&state, &token).await?;
+    if claims.tenant != tenant.id {
+        return Err(ApiError::invalid_token());
+    }
+    let (tenant_id, session_id) = (tenant.id.clone(), claims.sid.clone());
+    let session = crate::db::run(&state.pool, move |conn| {
+        Ok(Session::find_live(
+            conn,
+            &tenant_id,
+            &session_id,
+            crate::model::now(),
+        )?)
+    })
+    .await?
+    .filter(|session| session.user_id == claims.sub)
+    .ok_or_else(ApiError::invalid_token)?;
+    Ok(Authenticated {
+        tenant,
+        claims,
+        session,
+    })
+}
+
+impl FromRequest for Authenticated {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let host = req.connection_info().host().to_owned();
+        let token = bearer_token(req);
+        Box::pin(async move {
+            let state = state.ok_or_else(|| {
+                ApiError::unexpected(anyhow::anyhow!("no app state"), "authentication")
+            })?;
+            authenticate(state, host, token).await
+        })
+    }
+}

@@ -1,0 +1,157 @@
+//! Password hashing with argon2id, in one place: the parameters, the dummy
+//! hash that unknown usernames are checked against (so they cost the same
+//! time), and the bounded pool that keeps at most one hash per core running
+//! while the rest wait, so memory stays flat under load.
+
+use argon2_rust::params::Memory;
+use argon2_rust::{Algorithm, Argon2, Params, Version};
+use secrecy::{ExposeSecret, SecretString};
+use std::sync::Arc;
+use tokio::sync::Semaphore;
+
+/// OWASP's first recommendation for argon2id: 19 MiB, two passes, one lane.
+pub const MEMORY_KIB: u64 = 19_456;
+pub const PASSES: u32 = 2;
+pub const LANES: u32 = 1;
+
+/// Stored hashes are refused above these costs before any memory is taken,
+/// so a tampered row cannot make the server allocate gigabytes.
+const CEILING_MEMORY_KIB: u64 = 256 * 1024;
+const CEILING_PASSES: u32 = 16;
+const CEILING_LANES: u32 = 8;
+
+#[derive(Debug, thiserror::Error)]
+pub enum HashError {
+    #[error("argon2: {0:?}")]
+    Argon2(argon2_rust::Error),
+    #[error("the hashing task failed: {0}")]
+    Task(String),
+}
+
+#[derive(Clone)]
+pub struct PasswordHasher {
+    argon2: Argon2,
+    ceiling: Params,
+    dummy_hash: Arc<str>,
+    permits: Arc<Semaphore>,
+}
+
+impl PasswordHasher {
+    /// A hasher that runs at most `concurrency` hashes at once.
+    pub fn new(concurrency: usize) -> Result<Self, HashError> {
+        let params = Params::builder()
+            .memory(Memory::kib(MEMORY_KIB))
+            .passes(PASSES)
+            .lanes(LANES)
+            .build()
+            .map_err(HashError::Argon2)?;
+        let ceiling = Params::builder()
+            .memory(Memory::kib(CEILING_MEMORY_KIB))
+            .passes(CEILING_PASSES)
+            .lanes(CEILING_LANES)
+            .threads(1)
+            .build()
+            .map_err(HashError::Argon2)?;
+        let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
+        let dummy_hash = argon2
+            .hash_password_with_random_salt(b"no account has this password")
+            .map_err(HashError::Argon2)?;
+        Ok(PasswordHasher {
+            argon2,
+            ceiling,
+            dummy_hash: dummy_hash.into(),
+            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+        })
+    }
+
+    /// One hasher per core of this machine.
+    pub fn for_this_machine() -> Result<Self, HashError> {
+        PasswordHasher::new(std::thread::available_parallelism().map_or(1, usize::from))
+    }
+
+    /// Hashes on the calling thread: for the command line and tests.
+    pub fn hash_blocking(&self, password: &SecretString) -> Result<String, HashError> {
+        self.argon2
+            .hash_password_with_random_salt(password.expose_secret().as_bytes())
+            .map_err(HashError::Argon2)
+    }
+
+    /// Checks on the calling thread. With no stored hash (unknown user, or
+    /// an account without a password) the dummy is checked instead and the
+    /// answer is `false`, after the same work.
+    pub fn verify_blocking(&self, stored: Option<&str>, password: &SecretString) -> bool {
+        let candidate = password.expose_secret().as_bytes();
+        let matches = |encoded: &str| {
+            Argon2::verify_encoded_bounded(encoded, candidate, Algorithm::Argon2id, &self.ceiling)
+                .is_ok()
+        };
+        match stored {
+            Some(encoded) => matches(encoded),
+            None => {
+                let _ = matches(&self.dummy_hash);
+                false
+            }
+        }
+    }
+
+    /// Hashes on the bounded pool.
+    pub async fn hash(&self, password: SecretString) -> Result<String, HashError> {
+        let hasher = self.clone();
+        self.on_pool(move || hasher.hash_blocking(&password))
+            .await?
+    }
+
+    /// Checks on the bounded pool; see [`PasswordHasher::verify_blocking`].
+    pub async fn verify(
+        &self,
+        stored: Option<String>,
+        password: SecretString,
+    ) -> Result<bool, HashError> {
+        let hasher = self.clone();
+        self.on_pool(move || hasher.verify_blocking(stored.as_deref(), &password))
+            .await
+    }
+
+    async fn on_pool<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, HashError> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|e| HashError::Task(e.to_string()))?;
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|e| HashError::Task(e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn secret(text: &str) -> SecretString {
+        SecretString::from(text.to_owned())
+    }
+
+    #[test]
+    fn verifies_its_own_hashes_and_nothing_else() -> Result<(), HashError> {
+        let hasher = PasswordHasher::new(1)?;
+        let stored = hasher.hash_blocking(&secret("correct horse battery"))?;
+        assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert!(hasher.verify_blocking(Some(&stored), &secret("correct horse battery")));
+        assert!(!hasher.verify_blocking(Some(&stored), &secret("correct horse battery!")));
+        assert!(!hasher.verify_blocking(None, &secret("no account has this password")));
+        Ok(())
+    }
+
+    #[test]
+    fn refuses_stored_hashes_that_would_cost_too_much() -> Result<(), HashError> {
+        let hasher = PasswordHasher::new(1)?;
+        let greedy = "$argon2id$v=19$m=4194304,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$\
+                      AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+        assert!(!hasher.verify_blocking(Some(greedy), &secret("anything")));
+        Ok(())
+    }
+}

@@ -1,0 +1,191 @@
+//! The `backoffice` command line: `serve`, and the operator commands that
+//! create tenants, facilities and accounts on whichever database is
+//! configured.
+
+use crate::admin::{self, NewAccount};
+use crate::auth::password::PasswordHasher;
+use crate::bootstrap;
+use crate::db;
+use crate::settings::{Overrides, Settings};
+use crate::startup::Application;
+use clap::{Parser, Subcommand};
+use secrecy::SecretString;
+use shared::Role;
+use std::io::BufRead;
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "backoffice",
+    version,
+    about = "Backoffice access: sign-in, passwords and single sign-on"
+)]
+pub struct Cli {
+    /// A TOML file with settings (same names as the flags, with underscores)
+    #[arg(long, env = "BACKOFFICE_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub settings: Overrides,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server (API and web app); the first start creates a tenant and an administrator
+    Serve,
+    /// Manage tenants
+    #[command(subcommand)]
+    Tenant(TenantCommand),
+    /// Manage facilities (stores, warehouses)
+    #[command(subcommand)]
+    Facility(FacilityCommand),
+    /// Manage accounts
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TenantCommand {
+    /// Create a tenant, reachable at the host name the pattern gives its slug
+    Create {
+        /// Short name used in host names: lower-case letters, digits, hyphens
+        slug: String,
+        /// Name shown on the login screen
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FacilityCommand {
+    /// Create a facility in a tenant
+    Create {
+        #[arg(long)]
+        tenant: String,
+        /// Code unique in the tenant, e.g. BER-01
+        code: String,
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account; its initial password is read from the first line of standard input
+    Create {
+        #[arg(long)]
+        tenant: String,
+        username: String,
+        #[arg(long)]
+        first_name: String,
+        #[arg(long, default_value = "")]
+        last_name: String,
+        #[arg(long)]
+        email: Option<String>,
+        /// ADMINISTRATOR, SUPERVISOR or FULFILLER
+        #[arg(long)]
+        role: Role,
+        /// Facility code; repeat for several (not for administrators)
+        #[arg(long = "facility")]
+        facilities: Vec<String>,
+        #[arg(long, default_value = "en")]
+        locale: String,
+        /// Create the account inactive
+        #[arg(long)]
+        inactive: bool,
+    },
+}
+
+fn read_password_from_stdin() -> anyhow::Result<SecretString> {
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    let password = line.trim_end_matches(['\r', '\n']).to_owned();
+    if password.is_empty() {
+        anyhow::bail!("no password on standard input (pipe it in: `echo \"$PASSWORD\" | backoffice user create ...`)");
+    }
+    Ok(SecretString::from(password))
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let settings = Settings::load(cli.config.as_deref(), cli.settings)?;
+    std::fs::create_dir_all(&settings.data_dir)
+        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", settings.data_dir.display()))?;
+    match cli.command {
+        Command::Serve => serve(settings),
+        Command::Tenant(TenantCommand::Create { slug, name }) => {
+            let mut conn = db::connect(&settings.database, 1)?.get()?;
+            let tenant = admin::create_tenant(&mut conn, &slug, &name)?;
+            println!("created tenant {} ({})", tenant.slug, tenant.display_name);
+            Ok(())
+        }
+        Command::Facility(FacilityCommand::Create { tenant, code, name }) => {
+            let mut conn = db::connect(&settings.database, 1)?.get()?;
+            let facility = admin::create_facility(&mut conn, &tenant, &code, &name)?;
+            println!(
+                "created facility {} ({}) in {tenant}",
+                facility.code, facility.name
+            );
+            Ok(())
+        }
+        Command::User(UserCommand::Create {
+            tenant,
+            username,
+            first_name,
+            last_name,
+            email,
+            role,
+            facilities,
+            locale,
+            inactive,
+        }) => {
+            let password = read_password_from_stdin()?;
+            let hasher = PasswordHasher::new(1).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let mut conn = db::connect(&settings.database, 1)?.get()?;
+            let user = admin::create_user(
+                &mut conn,
+                &hasher,
+                NewAccount {
+                    tenant_slug: tenant.clone(),
+                    username,
+                    first_name,
+                    last_name,
+                    email,
+                    role,
+                    facility_codes: facilities,
+                    locale,
+                    active: !inactive,
+                    password,
+                },
+            )?;
+            println!("created {} {} in {tenant}", user.role, user.username);
+            Ok(())
+        }
+    }
+}
+
+fn serve(settings: Settings) -> anyhow::Result<()> {
+    actix_web::rt::System::new().block_on(async move {
+        tracing::info!(database = %settings.database.describe(), "starting");
+        let pool = db::connect(&settings.database, settings.database_pool_size)?;
+        if let Some(slug) = settings.default_tenant.clone() {
+            let hasher = PasswordHasher::new(1).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let mut conn = pool.get()?;
+            if let Some(first) = bootstrap::ensure_first_tenant(&mut conn, &hasher, &slug)? {
+                println!(
+                    "\nFirst start: created tenant `{}` and administrator `{}`.\n\
+                     Password (shown only this once): {}\n",
+                    first.tenant, first.username, first.password
+                );
+            }
+        }
+        let listen = settings.listen;
+        let app = Application::build_with_pool(settings, pool)?;
+        println!(
+            "Backoffice access is listening on http://{listen} (port {})",
+            app.port()
+        );
+        app.run_until_stopped().await?;
+        Ok(())
+    })
+}

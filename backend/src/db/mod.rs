@@ -1,0 +1,145 @@
+//! The database layer: one connection type over SQLite and PostgreSQL, the
+//! pool, the embedded migrations, and the one way request code reaches the
+//! database (on the blocking pool, never on an async worker).
+
+pub mod schema;
+
+use crate::error::ApiError;
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use std::path::Path;
+use std::time::Duration;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
+
+/// A connection to whichever database is configured.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgresql(diesel::PgConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+pub type DbPool = Pool<ConnectionManager<DbConnection>>;
+pub type PooledDb = PooledConnection<ConnectionManager<DbConnection>>;
+
+/// Where the data lives: a `postgres://` URL, or else a SQLite file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseLocation {
+    Postgres(String),
+    Sqlite(String),
+}
+
+impl DatabaseLocation {
+    /// `database_url` wins when set; otherwise the SQLite file in the data
+    /// folder.
+    pub fn resolve(database_url: Option<&str>, data_dir: &Path) -> Self {
+        match database_url.map(str::trim).filter(|url| !url.is_empty()) {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                DatabaseLocation::Postgres(url.to_owned())
+            }
+            Some(url) => {
+                DatabaseLocation::Sqlite(url.strip_prefix("sqlite://").unwrap_or(url).to_owned())
+            }
+            None => DatabaseLocation::Sqlite(
+                data_dir
+                    .join("backoffice.sqlite3")
+                    .to_string_lossy()
+                    .into_owned(),
+            ),
+        }
+    }
+
+    fn url(&self) -> &str {
+        match self {
+            DatabaseLocation::Postgres(url) | DatabaseLocation::Sqlite(url) => url,
+        }
+    }
+
+    /// What the logs may show: never a password.
+    pub fn describe(&self) -> String {
+        match self {
+            DatabaseLocation::Postgres(url) => {
+                let after_scheme = url.split_once("://").map_or(url.as_str(), |(_, rest)| rest);
+                let host = after_scheme
+                    .rsplit_once('@')
+                    .map_or(after_scheme, |(_, h)| h);
+                format!("PostgreSQL at {host}")
+            }
+            DatabaseLocation::Sqlite(path) => format!("SQLite at {path}"),
+        }
+    }
+}
+
+/// Sets SQLite up for a server: write-ahead log, waiting instead of failing
+/// on a busy database, and enforced foreign keys.
+#[derive(Debug)]
+struct SqlitePragmas;
+
+impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut DbConnection) -> Result<(), diesel::r2d2::Error> {
+        if let DbConnection::Sqlite(sqlite) = conn {
+            sqlite
+                .batch_execute(
+                    "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                )
+                .map_err(diesel::r2d2::Error::QueryError)?;
+        }
+        Ok(())
+    }
+}
+
+/// Opens the pool and brings the schema up to date.
+pub fn connect(location: &DatabaseLocation, max_size: u32) -> anyhow::Result<DbPool> {
+    let manager = ConnectionManager::<DbConnection>::new(location.url());
+    let pool = Pool::builder()
+        .max_size(max_size)
+        .connection_timeout(Duration::from_secs(10))
+        .connection_customizer(Box::new(SqlitePragmas))
+        .build(manager)
+        .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", location.describe()))?;
+    let mut conn = pool.get()?;
+    run_migrations(&mut conn)?;
+    Ok(pool)
+}
+
+fn run_migrations(conn: &mut DbConnection) -> anyhow::Result<()> {
+    let applied = match conn {
+        DbConnection::Postgresql(pg) => pg.run_pending_migrations(POSTGRES_MIGRATIONS),
+        DbConnection::Sqlite(sqlite) => sqlite.run_pending_migrations(SQLITE_MIGRATIONS),
+    }
+    .map_err(|e| anyhow::anyhow!("migrations failed: {e}"))?;
+    for version in applied {
+        tracing::info!(%version, "applied migration");
+    }
+    Ok(())
+}
+
+/// Runs `work` with a pooled connection on the blocking thread pool. The
+/// one way request handlers touch the database.
+pub async fn run<T, F>(pool: &DbPool, work: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    actix_web::web::block(move || {
+        let mut conn = pool
+            .get()
+            .map_err(|e| ApiError::unexpected(e, "database pool"))?;
+        work(&mut conn)
+    })
+    .await
+    .map_err(|e| ApiError::unexpected(e, "blocking task"))?
+}
+
+/// Whether an error is a unique-constraint violation (a row that already
+/// exists), on either database.
+pub fn is_unique_violation(error: &diesel::result::Error) -> bool {
+    matches!(
+        error,
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
+    )
+}

@@ -1,0 +1,175 @@
+//! The one error type of the HTTP layer. Every failure leaves the server as
+//! an RFC 9457 problem document with a stable `code`; the cause of an
+//! unexpected failure is logged, never shown.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use shared::Problem;
+use std::collections::BTreeMap;
+use std::fmt;
+
+pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
+
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    title: &'static str,
+    detail: Option<String>,
+    errors: BTreeMap<String, Vec<String>>,
+    source: Option<anyhow::Error>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, title: &'static str) -> Self {
+        ApiError {
+            status,
+            code,
+            title,
+            detail: None,
+            errors: BTreeMap::new(),
+            source: None,
+        }
+    }
+
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    /// Wrong password, unknown username or a locked account: one answer for
+    /// all, so it tells nobody which accounts exist.
+    pub fn invalid_credentials() -> Self {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_credentials",
+            "Incorrect username or password.",
+        )
+    }
+
+    pub fn account_inactive() -> Self {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "account_inactive",
+            "This account is inactive. Contact your administrator.",
+        )
+    }
+
+    /// A missing, malformed, expired or revoked access token.
+    pub fn invalid_token() -> Self {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+            "Sign in again: the access token is missing, expired or revoked.",
+        )
+    }
+
+    pub fn invalid_refresh_token() -> Self {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_refresh_token",
+            "Sign in again: the session has ended.",
+        )
+    }
+
+    pub fn unknown_tenant() -> Self {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "unknown_tenant",
+            "This address does not belong to any Backoffice tenant.",
+        )
+    }
+
+    pub fn not_found() -> Self {
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", "There is nothing here.")
+    }
+
+    pub fn forbidden_origin() -> Self {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden_origin",
+            "The request came from another site.",
+        )
+    }
+
+    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
+        ApiError::new(StatusCode::BAD_REQUEST, code, "The request is malformed.")
+            .with_detail(detail)
+    }
+
+    /// Well-formed JSON whose fields break the rules; messages per field.
+    pub fn validation(errors: BTreeMap<String, Vec<String>>) -> Self {
+        let mut error = ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            "Some fields are not valid.",
+        );
+        error.errors = errors;
+        error
+    }
+
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        ApiError::validation(BTreeMap::from([(field.to_owned(), vec![message.into()])]))
+    }
+
+    /// A failure that is the server's fault: logged with its cause, shown as
+    /// a bare 500.
+    pub fn unexpected(source: impl Into<anyhow::Error>, context: &'static str) -> Self {
+        let mut error = ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "Something went wrong on our side. Try again later.",
+        );
+        error.source = Some(source.into().context(context));
+        error
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+
+    pub fn problem(&self) -> Problem {
+        Problem {
+            kind: format!("/problems/{}", self.code.replace('_', "-")),
+            title: self.title.to_owned(),
+            status: self.status.as_u16(),
+            detail: self.detail.clone(),
+            code: self.code.to_owned(),
+            errors: self.errors.clone(),
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.title, self.code)?;
+        if let Some(source) = &self.source {
+            write!(f, ": {source:#}")?;
+        }
+        Ok(())
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(error: diesel::result::Error) -> Self {
+        ApiError::unexpected(error, "database query")
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Some(source) = &self.source {
+            tracing::error!(error = format!("{source:#}"), "request failed");
+        }
+        let mut response = HttpResponse::build(self.status);
+        response.insert_header((header::CONTENT_TYPE, PROBLEM_CONTENT_TYPE));
+        if self.status == StatusCode::UNAUTHORIZED && self.code == "invalid_token" {
+            response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        response.body(serde_json::to_vec(&self.problem()).unwrap_or_default())
+    }
+}

@@ -1,0 +1,67 @@
+//! The audit trail: sign-ins, failures and lockouts, per tenant.
+
+use crate::db::schema::audit_events;
+use crate::db::DbConnection;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+pub const LOGIN_SUCCEEDED: &str = "login_succeeded";
+pub const LOGIN_FAILED: &str = "login_failed";
+pub const LOGIN_THROTTLED: &str = "login_throttled";
+pub const LOGIN_INACTIVE: &str = "login_inactive";
+pub const LOGOUT: &str = "logout";
+pub const REFRESH_TOKEN_REUSED: &str = "refresh_token_reused";
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = audit_events)]
+pub struct AuditEvent {
+    pub id: String,
+    pub tenant_id: String,
+    pub occurred_at: NaiveDateTime,
+    pub kind: String,
+    pub user_id: Option<String>,
+    pub username: Option<String>,
+    pub client_address: Option<String>,
+    pub detail: Option<String>,
+}
+
+impl AuditEvent {
+    pub fn new(tenant_id: &str, kind: &str) -> Self {
+        AuditEvent {
+            id: super::new_id(),
+            tenant_id: tenant_id.to_owned(),
+            occurred_at: super::now(),
+            kind: kind.to_owned(),
+            user_id: None,
+            username: None,
+            client_address: None,
+            detail: None,
+        }
+    }
+
+    pub fn user(mut self, user_id: Option<&str>, username: Option<&str>) -> Self {
+        self.user_id = user_id.map(str::to_owned);
+        self.username = username.map(str::to_owned);
+        self
+    }
+
+    pub fn from_address(mut self, address: &str) -> Self {
+        self.client_address = Some(address.to_owned());
+        self
+    }
+
+    pub fn record(&self, conn: &mut DbConnection) -> QueryResult<()> {
+        diesel::insert_into(audit_events::table)
+            .values(self)
+            .execute(conn)
+            .map(|_| ())
+    }
+
+    pub fn of_tenant(conn: &mut DbConnection, tenant_id: &str) -> QueryResult<Vec<AuditEvent>> {
+        audit_events::table
+            .filter(audit_events::tenant_id.eq(tenant_id))
+            .order(audit_events::occurred_at.asc())
+            .select(AuditEvent::as_select())
+            .load(conn)
+    }
+}

@@ -1,0 +1,173 @@
+//! Sessions and their refresh tokens. A session is a row that lives until
+//! it is revoked or expires; its refresh tokens rotate on every use, and a
+//! token used twice revokes the session (someone copied it).
+
+use crate::db::schema::{refresh_tokens, sessions};
+use crate::db::DbConnection;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = sessions)]
+pub struct Session {
+    pub id: String,
+    pub tenant_id: String,
+    pub user_id: String,
+    pub created_at: NaiveDateTime,
+    pub last_seen_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub user_agent: Option<String>,
+    pub client_address: Option<String>,
+    pub revoked_at: Option<NaiveDateTime>,
+    pub revoked_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = refresh_tokens)]
+pub struct RefreshToken {
+    pub token_hash: String,
+    pub tenant_id: String,
+    pub session_id: String,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub used_at: Option<NaiveDateTime>,
+}
+
+/// What became of a presented refresh token.
+pub enum Rotation {
+    /// The old token is spent and this one replaces it.
+    Rotated { session: Session },
+    /// Unknown, expired, or its session is over.
+    Invalid,
+    /// Already spent: the session has been revoked.
+    Reused { session_id: String },
+}
+
+impl Session {
+    pub fn is_live(&self, now: NaiveDateTime) -> bool {
+        self.revoked_at.is_none() && self.expires_at > now
+    }
+
+    /// Opens a session together with its first refresh token.
+    pub fn open(&self, conn: &mut DbConnection, first_token: &RefreshToken) -> QueryResult<()> {
+        conn.transaction(|conn| {
+            diesel::insert_into(sessions::table)
+                .values(self)
+                .execute(conn)?;
+            diesel::insert_into(refresh_tokens::table)
+                .values(first_token)
+                .execute(conn)?;
+            Ok(())
+        })
+    }
+
+    /// The session if it is neither revoked nor expired.
+    pub fn find_live(
+        conn: &mut DbConnection,
+        tenant_id: &str,
+        id: &str,
+        now: NaiveDateTime,
+    ) -> QueryResult<Option<Session>> {
+        sessions::table
+            .filter(sessions::tenant_id.eq(tenant_id))
+            .filter(sessions::id.eq(id))
+            .filter(sessions::revoked_at.is_null())
+            .filter(sessions::expires_at.gt(now))
+            .select(Session::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    /// Revokes one session; true if it was live.
+    pub fn revoke(
+        conn: &mut DbConnection,
+        tenant_id: &str,
+        id: &str,
+        reason: &str,
+        now: NaiveDateTime,
+    ) -> QueryResult<bool> {
+        let changed = diesel::update(
+            sessions::table
+                .filter(sessions::tenant_id.eq(tenant_id))
+                .filter(sessions::id.eq(id))
+                .filter(sessions::revoked_at.is_null()),
+        )
+        .set((
+            sessions::revoked_at.eq(now),
+            sessions::revoked_reason.eq(reason),
+        ))
+        .execute(conn)?;
+        Ok(changed > 0)
+    }
+}
+
+impl RefreshToken {
+    /// Spends `presented_hash` and stores `next` in its place, in one
+    /// transaction that starts with the write (so SQLite takes its write
+    /// lock first and never has to upgrade a read lock).
+    pub fn rotate(
+        conn: &mut DbConnection,
+        tenant_id: &str,
+        presented_hash: &str,
+        next: impl FnOnce(&Session) -> RefreshToken,
+        now: NaiveDateTime,
+    ) -> QueryResult<Rotation> {
+        let outcome = conn.transaction::<_, diesel::result::Error, _>(|conn| {
+            let spent = diesel::update(
+                refresh_tokens::table
+                    .filter(refresh_tokens::tenant_id.eq(tenant_id))
+                    .filter(refresh_tokens::token_hash.eq(presented_hash))
+                    .filter(refresh_tokens::used_at.is_null())
+                    .filter(refresh_tokens::expires_at.gt(now)),
+            )
+            .set(refresh_tokens::used_at.eq(now))
+            .execute(conn)?;
+            let token: Option<RefreshToken> = refresh_tokens::table
+                .filter(refresh_tokens::tenant_id.eq(tenant_id))
+                .filter(refresh_tokens::token_hash.eq(presented_hash))
+                .select(RefreshToken::as_select())
+                .first(conn)
+                .optional()?;
+            let Some(token) = token else {
+                return Ok(Rotation::Invalid);
+            };
+            if spent == 0 {
+                return Ok(if token.used_at.is_some() && token.expires_at > now {
+                    Rotation::Reused {
+                        session_id: token.session_id,
+                    }
+                } else {
+                    Rotation::Invalid
+                });
+            }
+            let Some(session) = Session::find_live(conn, tenant_id, &token.session_id, now)? else {
+                return Ok(Rotation::Invalid);
+            };
+            diesel::insert_into(refresh_tokens::table)
+                .values(next(&session))
+                .execute(conn)?;
+            diesel::update(sessions::table.filter(sessions::id.eq(&session.id)))
+                .set(sessions::last_seen_at.eq(now))
+                .execute(conn)?;
+            Ok(Rotation::Rotated { session })
+        })?;
+        if let Rotation::Reused { session_id } = &outcome {
+            Session::revoke(conn, tenant_id, session_id, "refresh_token_reused", now)?;
+        }
+        Ok(outcome)
+    }
+
+    /// The session a refresh token belongs to, whatever the token's state.
+    pub fn session_of(
+        conn: &mut DbConnection,
+        tenant_id: &str,
+        presented_hash: &str,
+    ) -> QueryResult<Option<String>> {
+        refresh_tokens::table
+            .filter(refresh_tokens::tenant_id.eq(tenant_id))
+            .filter(refresh_tokens::token_hash.eq(presented_hash))
+            .select(refresh_tokens::session_id)
+            .first(conn)
+            .optional()
+    }
+}

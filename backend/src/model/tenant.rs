@@ -1,0 +1,71 @@
+//! Tenants: the companies one deployment serves. Everything else belongs to
+//! exactly one of them.
+
+use crate::db::schema::tenants;
+use crate::db::DbConnection;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = tenants)]
+pub struct Tenant {
+    pub id: String,
+    pub slug: String,
+    pub display_name: String,
+    pub password_min_length: i32,
+    pub created_at: NaiveDateTime,
+}
+
+/// A tenant's short name as it appears in host names: a DNS label.
+pub fn valid_slug(slug: &str) -> bool {
+    (1..=63).contains(&slug.len())
+        && slug
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !slug.starts_with('-')
+        && !slug.ends_with('-')
+}
+
+impl Tenant {
+    pub fn find_by_slug(conn: &mut DbConnection, slug: &str) -> QueryResult<Option<Tenant>> {
+        tenants::table
+            .filter(tenants::slug.eq(slug))
+            .select(Tenant::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Tenant>> {
+        tenants::table
+            .find(id)
+            .select(Tenant::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
+        tenants::table.count().get_result(conn)
+    }
+
+    pub fn insert(&self, conn: &mut DbConnection) -> QueryResult<()> {
+        diesel::insert_into(tenants::table)
+            .values(self)
+            .execute(conn)
+            .map(|_| ())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::valid_slug;
+
+    #[test]
+    fn slugs_are_dns_labels() {
+        assert!(valid_slug("acme"));
+        assert!(valid_slug("store-42"));
+        assert!(!valid_slug("Acme"));
+        assert!(!valid_slug("-acme"));
+        assert!(!valid_slug("a.b"));
+        assert!(!valid_slug(""));
+    }
+}

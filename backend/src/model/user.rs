@@ -1,0 +1,119 @@
+//! Accounts: who can sign in to a tenant, with what role and facilities.
+
+use crate::db::schema::{user_facilities, users};
+use crate::db::DbConnection;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use shared::Role;
+
+pub const STATUS_ACTIVE: &str = "ACTIVE";
+pub const STATUS_INACTIVE: &str = "INACTIVE";
+pub const SIGN_IN_PASSWORD: &str = "PASSWORD";
+pub const SIGN_IN_OIDC: &str = "OIDC";
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = users)]
+pub struct User {
+    pub id: String,
+    pub tenant_id: String,
+    /// Stored trimmed and lower-cased (`shared::username::Username`).
+    pub username: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: Option<String>,
+    pub locale: String,
+    pub status: String,
+    pub sign_in_method: String,
+    pub role: String,
+    pub password_hash: Option<String>,
+    pub must_change_password: bool,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub modified_at: NaiveDateTime,
+    pub last_login_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = user_facilities)]
+pub struct UserFacility {
+    pub tenant_id: String,
+    pub user_id: String,
+    pub facility_id: String,
+}
+
+impl User {
+    pub fn is_active(&self) -> bool {
+        self.status == STATUS_ACTIVE
+    }
+
+    /// The role; an unreadable one (only by editing the database by hand)
+    /// gives the least power.
+    pub fn role(&self) -> Role {
+        self.role.parse().unwrap_or(Role::Fulfiller)
+    }
+
+    pub fn find_by_username(
+        conn: &mut DbConnection,
+        tenant_id: &str,
+        username: &str,
+    ) -> QueryResult<Option<User>> {
+        users::table
+            .filter(users::tenant_id.eq(tenant_id))
+            .filter(users::username.eq(username))
+            .select(User::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    pub fn find(conn: &mut DbConnection, tenant_id: &str, id: &str) -> QueryResult<Option<User>> {
+        users::table
+            .filter(users::tenant_id.eq(tenant_id))
+            .filter(users::id.eq(id))
+            .select(User::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    /// Inserts the account and its facilities together.
+    pub fn insert_with_facilities(
+        &self,
+        conn: &mut DbConnection,
+        facility_ids: &[String],
+    ) -> QueryResult<()> {
+        conn.transaction(|conn| {
+            diesel::insert_into(users::table)
+                .values(self)
+                .execute(conn)?;
+            let links: Vec<UserFacility> = facility_ids
+                .iter()
+                .map(|facility_id| UserFacility {
+                    tenant_id: self.tenant_id.clone(),
+                    user_id: self.id.clone(),
+                    facility_id: facility_id.clone(),
+                })
+                .collect();
+            for link in links {
+                diesel::insert_into(user_facilities::table)
+                    .values(link)
+                    .execute(conn)?;
+            }
+            Ok(())
+        })
+    }
+
+    pub fn record_login(
+        conn: &mut DbConnection,
+        tenant_id: &str,
+        id: &str,
+        at: NaiveDateTime,
+    ) -> QueryResult<()> {
+        diesel::update(
+            users::table
+                .filter(users::tenant_id.eq(tenant_id))
+                .filter(users::id.eq(id)),
+        )
+        .set(users::last_login_at.eq(at))
+        .execute(conn)
+        .map(|_| ())
+    }
+}

@@ -1,0 +1,29 @@
+//! Liveness (`/healthz`: the process answers) and readiness (`/readyz`: the
+//! database answers too), for load balancers and orchestrators.
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use diesel::connection::SimpleConnection;
+
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(serde_json::json!({ "status": "ok" }))
+}
+
+pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let reachable = crate::db::run(&state.pool, |conn| {
+        Ok(conn.batch_execute("SELECT 1").is_ok())
+    })
+    .await
+    .unwrap_or(false);
+    if reachable {
+        Ok(HttpResponse::Ok().json(serde_json::json!({ "status": "ready", "database": "ok" })))
+    } else {
+        Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database_unavailable",
+            "The database does not answer.",
+        ))
+    }
+}

@@ -1,0 +1,9 @@
+DROP TABLE signing_keys;
+DROP TABLE audit_events;
+DROP TABLE login_throttles;
+DROP TABLE refresh_tokens;
+DROP TABLE sessions;
+DROP TABLE user_facilities;
+DROP TABLE users;
+DROP TABLE facilities;
+DROP TABLE tenants;

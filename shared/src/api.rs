@@ -1,0 +1,107 @@
+//! Request and response bodies of the JSON API under `/api/v1`.
+
+use crate::role::Role;
+use serde::{Deserialize, Serialize};
+
+/// `GET /api/v1/tenant`: the tenant resolved from the request's host name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TenantInfo {
+    pub slug: String,
+    pub display_name: String,
+    /// Whether the login screen offers single sign-on.
+    pub sso_enabled: bool,
+}
+
+/// Where the refresh token goes. Browsers keep the default, an `HttpOnly`
+/// cookie; scripts ask for `body` and keep the token themselves.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenDelivery {
+    #[default]
+    Cookie,
+    Body,
+}
+
+/// `POST /api/v1/auth/login`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+    #[serde(default)]
+    pub token_delivery: TokenDelivery,
+}
+
+/// `POST /api/v1/auth/refresh` and `/logout`: the body is optional for the
+/// browser, whose refresh token travels in the cookie.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    #[serde(default)]
+    pub refresh_token: Option<String>,
+}
+
+/// The answer to a login or a refresh.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TokenResponse {
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+    /// Present only when the caller asked for `token_delivery: body` (or
+    /// refreshed with a token from the body).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    /// Seconds until the refresh token expires.
+    pub refresh_expires_in: u64,
+    /// The session this token belongs to.
+    pub session_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FacilityRef {
+    pub id: String,
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TenantRef {
+    pub slug: String,
+    pub display_name: String,
+}
+
+/// `GET /api/v1/me`: the signed-in account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Me {
+    pub id: String,
+    pub tenant: TenantRef,
+    pub username: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: Option<String>,
+    pub role: Role,
+    /// The facilities the account may see; empty for administrators, who
+    /// see the whole network.
+    pub facilities: Vec<FacilityRef>,
+    pub locale: String,
+    /// `PASSWORD` or `OIDC`.
+    pub sign_in_method: String,
+    pub must_change_password: bool,
+    /// RFC 3339.
+    pub last_login_at: Option<String>,
+    pub session_id: String,
+}
+
+impl Me {
+    pub fn display_name(&self) -> String {
+        let full = format!("{} {}", self.first_name, self.last_name);
+        let full = full.trim();
+        if full.is_empty() {
+            self.username.clone()
+        } else {
+            full.to_owned()
+        }
+    }
+}
