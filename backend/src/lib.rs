@@ -28,3 +28,10 @@ pub fn init_logging() {
         .with_writer(std::io::stderr)
         .try_init();
 }
+
+/// Logging for test runs, only when `TEST_LOG` is set (it is noisy).
+pub fn init_logging_for_tests() {
+    if std::env::var_os("TEST_LOG").is_some() {
+        init_logging();
+    }
+}

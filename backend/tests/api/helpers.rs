@@ -1,0 +1,278 @@
+//! `spawn_app()`: the real server on a free port with its own database
+//! (a fresh SQLite file, or a fresh PostgreSQL database when
+//! `BACKOFFICE_TEST_POSTGRES_URL` names a server), plus helpers to seed
+//! tenants and accounts and to call the API the way a client would.
+
+use backoffice::admin::{self, NewAccount};
+use backoffice::auth::password::PasswordHasher;
+use backoffice::db::{self, DbPool};
+use backoffice::settings::{Overrides, Settings};
+use backoffice::startup::Application;
+use diesel::connection::SimpleConnection;
+use diesel::Connection;
+use reqwest::{Client, Response};
+use secrecy::SecretString;
+use serde_json::Value;
+use shared::Role;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::OnceLock;
+
+pub type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+pub const TENANTS: [&str; 3] = ["acme", "globex", "initech"];
+
+/// Knobs a test may turn before the app starts.
+#[derive(Clone)]
+pub struct TestConfig {
+    pub lockout_threshold: u32,
+    pub lockout_base_seconds: u64,
+    pub lockout_max_seconds: u64,
+    pub address_threshold: u32,
+    pub account_ceiling: u32,
+}
+
+impl Default for TestConfig {
+    fn default() -> Self {
+        TestConfig {
+            lockout_threshold: 3,
+            lockout_base_seconds: 1,
+            lockout_max_seconds: 8,
+            address_threshold: 50,
+            account_ceiling: 100,
+        }
+    }
+}
+
+pub struct TestApp {
+    pub port: u16,
+    /// What `--database-url` must say to reach this app's database.
+    pub database_url: String,
+    pub data_dir: std::path::PathBuf,
+    pub pool: DbPool,
+    pub hasher: PasswordHasher,
+    _data_dir: tempfile::TempDir,
+}
+
+fn hasher() -> PasswordHasher {
+    static HASHER: OnceLock<PasswordHasher> = OnceLock::new();
+    HASHER
+        .get_or_init(|| match PasswordHasher::new(2) {
+            Ok(h) => h,
+            Err(e) => panic!("hasher: {e}"),
+        })
+        .clone()
+}
+
+/// A fresh, empty PostgreSQL database on the test server, if one is set.
+pub fn fresh_postgres_database() -> Option<String> {
+    let server = std::env::var("BACKOFFICE_TEST_POSTGRES_URL").ok()?;
+    let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = diesel::PgConnection::establish(&server)
+        .unwrap_or_else(|e| panic!("cannot reach the test PostgreSQL at {server}: {e}"));
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .unwrap_or_else(|e| panic!("cannot create a test database: {e}"));
+    let base = server
+        .rsplit_once('/')
+        .map_or(server.as_str(), |(base, _)| base);
+    Some(format!("{base}/{name}"))
+}
+
+/// A stand-in for the built web app: the server only needs its files.
+fn static_dir(data_dir: &std::path::Path) -> std::path::PathBuf {
+    let dir = data_dir.join("dist");
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("static dir: {e}"));
+    std::fs::write(dir.join("index.html"), SPA_INDEX).unwrap_or_else(|e| panic!("index: {e}"));
+    dir
+}
+
+pub const SPA_INDEX: &str = "<!doctype html><title>Backoffice</title><p>app shell</p>";
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(TestConfig::default()).await
+}
+
+pub async fn spawn_app_with(config: TestConfig) -> TestApp {
+    backoffice::init_logging_for_tests();
+    let data_dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let database_url = fresh_postgres_database();
+    let settings = Settings::from_overrides(Overrides {
+        listen: Some("127.0.0.1:0".to_owned()),
+        data_dir: Some(data_dir.path().to_path_buf()),
+        database_url: database_url.clone(),
+        database_pool_size: Some(4),
+        static_dir: Some(static_dir(data_dir.path())),
+        lockout_threshold: Some(config.lockout_threshold),
+        lockout_base_seconds: Some(config.lockout_base_seconds),
+        lockout_max_seconds: Some(config.lockout_max_seconds),
+        address_threshold: Some(config.address_threshold),
+        account_ceiling: Some(config.account_ceiling),
+        // Only hosts that name a tenant reach one: tests always name it.
+        default_tenant: Some(String::new()),
+        ..Overrides::default()
+    })
+    .unwrap_or_else(|e| panic!("settings: {e}"));
+    let pool = db::connect(&settings.database, 4).unwrap_or_else(|e| panic!("database: {e}"));
+    let app = Application::build_with_pool(settings, pool.clone())
+        .unwrap_or_else(|e| panic!("build: {e}"));
+    let port = app.port();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        port,
+        database_url: database_url.unwrap_or_default(),
+        data_dir: data_dir.path().to_path_buf(),
+        pool,
+        hasher: hasher(),
+        _data_dir: data_dir,
+    }
+}
+
+/// A browser-like client (keeps cookies) calling from `local` (any
+/// 127.x.y.z address), which lets tests act from several client addresses.
+pub fn client_from(app: &TestApp, local: &str) -> Client {
+    let ip: IpAddr = local.parse().unwrap_or_else(|e| panic!("{local}: {e}"));
+    let mut builder = Client::builder()
+        .cookie_store(true)
+        .local_address(ip)
+        .redirect(reqwest::redirect::Policy::none());
+    for tenant in TENANTS {
+        builder = builder.resolve(
+            &format!("{tenant}.localhost"),
+            SocketAddr::from(([127, 0, 0, 1], app.port)),
+        );
+    }
+    builder.build().unwrap_or_else(|e| panic!("client: {e}"))
+}
+
+pub fn client(app: &TestApp) -> Client {
+    client_from(app, "127.0.0.1")
+}
+
+impl TestApp {
+    pub fn url(&self, tenant: &str, path: &str) -> String {
+        format!("http://{tenant}.localhost:{}{path}", self.port)
+    }
+
+    pub fn tenant(&self, slug: &str) {
+        let mut conn = self.pool.get().unwrap_or_else(|e| panic!("pool: {e}"));
+        admin::create_tenant(&mut conn, slug, &format!("{slug} Corp"))
+            .unwrap_or_else(|e| panic!("tenant: {e}"));
+    }
+
+    pub fn facility(&self, tenant: &str, code: &str, name: &str) {
+        let mut conn = self.pool.get().unwrap_or_else(|e| panic!("pool: {e}"));
+        admin::create_facility(&mut conn, tenant, code, name)
+            .unwrap_or_else(|e| panic!("facility: {e}"));
+    }
+
+    /// An account with the given role and facilities; returns its id.
+    pub fn user(
+        &self,
+        tenant: &str,
+        username: &str,
+        password: &str,
+        role: Role,
+        facilities: &[&str],
+        active: bool,
+    ) -> String {
+        let mut conn = self.pool.get().unwrap_or_else(|e| panic!("pool: {e}"));
+        admin::create_user(
+            &mut conn,
+            &self.hasher,
+            NewAccount {
+                tenant_slug: tenant.to_owned(),
+                username: username.to_owned(),
+                first_name: "Test".to_owned(),
+                last_name: username.to_owned(),
+                email: None,
+                role,
+                facility_codes: facilities.iter().map(|f| (*f).to_owned()).collect(),
+                locale: "en".to_owned(),
+                active,
+                password: SecretString::from(password.to_owned()),
+            },
+        )
+        .unwrap_or_else(|e| panic!("user: {e}"))
+        .id
+    }
+
+    /// The usual fixture: tenant `acme` with an active administrator.
+    pub fn acme_admin(&self) {
+        self.tenant("acme");
+        self.user(
+            "acme",
+            "anna",
+            ADMIN_PASSWORD,
+            Role::Administrator,
+            &[],
+            true,
+        );
+    }
+
+    pub async fn login(
+        &self,
+        client: &Client,
+        tenant: &str,
+        username: &str,
+        password: &str,
+    ) -> Response {
+        client
+            .post(self.url(tenant, "/api/v1/auth/login"))
+            .json(&serde_json::json!({ "username": username, "password": password }))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("login request: {e}"))
+    }
+
+    /// Logs in as a script (refresh token in the body); returns the JSON.
+    pub async fn script_login(&self, tenant: &str, username: &str, password: &str) -> Value {
+        let response = client(self)
+            .post(self.url(tenant, "/api/v1/auth/login"))
+            .json(&serde_json::json!({
+                "username": username, "password": password, "token_delivery": "body"
+            }))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("login request: {e}"));
+        assert_eq!(response.status(), 200, "script login should succeed");
+        response
+            .json()
+            .await
+            .unwrap_or_else(|e| panic!("login json: {e}"))
+    }
+
+    pub async fn me(&self, tenant: &str, access_token: &str) -> Response {
+        client(self)
+            .get(self.url(tenant, "/api/v1/me"))
+            .bearer_auth(access_token)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("me request: {e}"))
+    }
+}
+
+pub const ADMIN_PASSWORD: &str = "anna's long passphrase";
+
+/// The body of a problem answer, after checking its content type.
+pub async fn problem(response: Response) -> Value {
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(
+        content_type, "application/problem+json",
+        "errors are problem documents"
+    );
+    response
+        .json()
+        .await
+        .unwrap_or_else(|e| panic!("problem json: {e}"))
+}
+
+pub fn str_of<'a>(value: &'a Value, key: &str) -> &'a str {
+    value[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("`{key}` missing in {value}"))
+}

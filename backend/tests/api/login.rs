@@ -1,0 +1,172 @@
+//! Signing in with a password: success, and failures that look alike.
+
+use crate::helpers::*;
+use shared::Role;
+use std::time::{Duration, Instant};
+
+#[tokio::test]
+async fn login_opens_a_session_with_the_refresh_token_in_an_httponly_cookie() -> TestResult {
+    let app = spawn_app().await;
+    app.acme_admin();
+    let browser = client(&app);
+
+    let response = app.login(&browser, "acme", "  Anna ", ADMIN_PASSWORD).await;
+    assert_eq!(response.status(), 200);
+    let cookie = response
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(cookie.starts_with("backoffice_refresh="), "{cookie}");
+    for attribute in ["HttpOnly", "SameSite=Strict", "Path=/api/v1/auth"] {
+        assert!(
+            cookie.contains(attribute),
+            "cookie lacks {attribute}: {cookie}"
+        );
+    }
+    let body: serde_json::Value = response.json().await?;
+    assert_eq!(body["token_type"], "Bearer");
+    assert_eq!(body["expires_in"], 900);
+    assert!(
+        body.get("refresh_token").is_none(),
+        "browsers never see the refresh token"
+    );
+
+    let me = app.me("acme", str_of(&body, "access_token")).await;
+    assert_eq!(me.status(), 200);
+    let me: serde_json::Value = me.json().await?;
+    assert_eq!(me["username"], "anna");
+    assert_eq!(me["role"], "ADMINISTRATOR");
+    assert_eq!(me["tenant"]["slug"], "acme");
+    assert_eq!(me["facilities"], serde_json::json!([]));
+    assert_eq!(me["session_id"], body["session_id"]);
+    assert!(me["last_login_at"].is_string());
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_facility_user_sees_its_facilities_in_me_and_in_the_token() -> TestResult {
+    let app = spawn_app().await;
+    app.tenant("acme");
+    app.facility("acme", "BER-01", "Berlin Store");
+    app.facility("acme", "HAM-02", "Hamburg Warehouse");
+    app.user(
+        "acme",
+        "sam",
+        "sam's long passphrase",
+        Role::Supervisor,
+        &["BER-01", "HAM-02"],
+        true,
+    );
+
+    let tokens = app
+        .script_login("acme", "sam", "sam's long passphrase")
+        .await;
+    let me: serde_json::Value = app
+        .me("acme", str_of(&tokens, "access_token"))
+        .await
+        .json()
+        .await?;
+    assert_eq!(me["role"], "SUPERVISOR");
+    let names: Vec<&str> = me["facilities"]
+        .as_array()
+        .map(|list| list.iter().filter_map(|f| f["name"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(names, ["Berlin Store", "Hamburg Warehouse"]);
+    Ok(())
+}
+
+#[tokio::test]
+async fn wrong_password_unknown_user_and_locked_account_answer_alike() -> TestResult {
+    let app = spawn_app().await;
+    app.acme_admin();
+    let browser = client(&app);
+
+    let wrong = app
+        .login(&browser, "acme", "anna", "not the passphrase")
+        .await;
+    assert_eq!(wrong.status(), 401);
+    let wrong = problem(wrong).await;
+    let unknown = problem(
+        app.login(&browser, "acme", "nobody", "not the passphrase")
+            .await,
+    )
+    .await;
+    for _ in 0..3 {
+        app.login(&browser, "acme", "anna", "still not it").await;
+    }
+    let locked = app.login(&browser, "acme", "anna", ADMIN_PASSWORD).await;
+    assert_eq!(
+        locked.status(),
+        401,
+        "a locked account refuses even the right password"
+    );
+    let locked = problem(locked).await;
+
+    assert_eq!(wrong["code"], "invalid_credentials");
+    assert_eq!(wrong["title"], "Incorrect username or password.");
+    assert_eq!(unknown, wrong);
+    assert_eq!(locked, wrong);
+    Ok(())
+}
+
+async fn median_login_time(app: &TestApp, username: &str) -> Duration {
+    let mut times = Vec::new();
+    for round in 0..5 {
+        // A fresh address per attempt keeps the throttle out of the way.
+        let caller = client_from(app, &format!("127.0.3.{}", round + 1));
+        let started = Instant::now();
+        let response = app
+            .login(&caller, "acme", username, "wrong passphrase!")
+            .await;
+        times.push(started.elapsed());
+        assert_eq!(response.status(), 401);
+    }
+    times.sort();
+    times[2]
+}
+
+#[tokio::test]
+async fn an_unknown_username_costs_a_password_hash_like_a_known_one() -> TestResult {
+    let app = spawn_app().await;
+    app.acme_admin();
+    let known = median_login_time(&app, "anna").await;
+    let unknown = median_login_time(&app, "nobody-here").await;
+    let ratio = unknown.as_secs_f64() / known.as_secs_f64();
+    assert!(
+        (0.5..2.0).contains(&ratio),
+        "unknown {unknown:?} vs known {known:?}: the difference would reveal accounts"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_inactive_account_is_told_so_only_after_the_right_password() -> TestResult {
+    let app = spawn_app().await;
+    app.tenant("acme");
+    app.user(
+        "acme",
+        "ivan",
+        "ivan's long passphrase",
+        Role::Administrator,
+        &[],
+        false,
+    );
+    let browser = client(&app);
+
+    let wrong = problem(app.login(&browser, "acme", "ivan", "guessing wrong").await).await;
+    assert_eq!(wrong["code"], "invalid_credentials");
+
+    let right = app
+        .login(&browser, "acme", "ivan", "ivan's long passphrase")
+        .await;
+    assert_eq!(right.status(), 403);
+    let right = problem(right).await;
+    assert_eq!(right["code"], "account_inactive");
+    assert_eq!(
+        right["title"],
+        "This account is inactive. Contact your administrator."
+    );
+    Ok(())
+}

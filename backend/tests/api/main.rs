@@ -1,0 +1,12 @@
+//! API tests over real HTTP against the real server, each with its own
+//! database: SQLite by default, PostgreSQL when
+//! `BACKOFFICE_TEST_POSTGRES_URL` is set (the test script runs both).
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+
+mod bad_input;
+mod helpers;
+mod login;
+mod operator;
+mod tenancy;
+mod throttling;
+mod tokens;

@@ -1,0 +1,218 @@
+//! Refresh tokens rotate, reuse revokes, logout revokes at once, and the
+//! published keys verify the access tokens.
+
+use crate::helpers::*;
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use reqwest::header::COOKIE;
+
+fn refresh_cookie(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.strip_prefix("backoffice_refresh="))
+        .and_then(|c| c.split(';').next())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn the_browser_refreshes_with_its_cookie_and_each_refresh_rotates_it() -> TestResult {
+    let app = spawn_app().await;
+    app.acme_admin();
+    let browser = client(&app);
+    let login = app.login(&browser, "acme", "anna", ADMIN_PASSWORD).await;
+    let first_cookie = refresh_cookie(&login);
+    let first: serde_json::Value = login.json().await?;
+
+    let refreshed = browser
+        .post(app.url("acme", "/api/v1/auth/refresh"))
+        .send()
+        .await?;
+    assert_eq!(refreshed.status(), 200);
+    let second_cookie = refresh_cookie(&refreshed);
+    assert!(
+        !second_cookie.is_empty() && second_cookie != first_cookie,
+        "the cookie rotates"
+    );
+    let second: serde_json::Value = refreshed.json().await?;
+    assert_eq!(
+        second["session_id"], first["session_id"],
+        "same session, new tokens"
+    );
+    assert_eq!(
+        app.me("acme", str_of(&second, "access_token"))
+            .await
+            .status(),
+        200
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_reused_refresh_token_revokes_the_whole_session() -> TestResult {
+    let app = spawn_app().await;
+    app.acme_admin();
+    let browser = client(&app);
+    let login = app.login(&browser, "acme", "anna", ADMIN_PASSWORD).await;
+    let stolen = refresh_cookie(&login);
+    let refreshed: serde_json::Value = browser
+        .post(app.url("acme", "/api/v1/auth/refresh"))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let access = str_of(&refreshed, "access_token").to_owned();
+    assert_eq!(app.me("acme", &access).await.status(), 200);
+
+    let thief = reqwest::Client::new()
+        .post(format!("http://127.0.0.1:{}/api/v1/auth/refresh", app.port))
+        .header("host", format!("acme.localhost:{}", app.port))
+        .header(COOKIE, format!("backoffice_refresh={stolen}"))
+        .send()
+        .await?;
+    assert_eq!(thief.status(), 401);
+    assert_eq!(problem(thief).await["code"], "invalid_refresh_token");
+
+    assert_eq!(
+        app.me("acme", &access).await.status(),
+        401,
+        "the session's access token is refused at once"
+    );
+    let legit = browser
+        .post(app.url("acme", "/api/v1/auth/refresh"))
+        .send()
+        .await?;
+    assert_eq!(legit.status(), 401, "and so is the rotated refresh token");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_script_gets_and_refreshes_its_tokens_in_the_body() -> TestResult {
+    let app = spawn_app().await;
+    app.acme_admin();
+    let tokens = app.script_login("acme", "anna", ADMIN_PASSWORD).await;
+    let refresh_token = str_of(&tokens, "refresh_token").to_owned();
+    assert!(refresh_token.len() >= 43, "at least 256 bits");
+
+    let plain = reqwest::Client::new();
+    let refreshed = plain
+        .post(format!("http://127.0.0.1:{}/api/v1/auth/refresh", app.port))
+        .header("host", format!("acme.localhost:{}", app.port))
+        .json(&serde_json::json!({ "refresh_token": refresh_token }))
+        .send()
+        .await?;
+    assert_eq!(refreshed.status(), 200);
+    assert!(
+        refreshed.headers().get("set-cookie").is_none(),
+        "scripts get no cookie"
+    );
+    let refreshed: serde_json::Value = refreshed.json().await?;
+    assert_ne!(refreshed["refresh_token"], tokens["refresh_token"]);
+    assert_eq!(
+        app.me("acme", str_of(&refreshed, "access_token"))
+            .await
+            .status(),
+        200
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn logout_revokes_the_session_at_once() -> TestResult {
+    let app = spawn_app().await;
+    app.acme_admin();
+    let browser = client(&app);
+    let login: serde_json::Value = app
+        .login(&browser, "acme", "anna", ADMIN_PASSWORD)
+        .await
+        .json()
+        .await?;
+    let access = str_of(&login, "access_token").to_owned();
+    assert_eq!(app.me("acme", &access).await.status(), 200);
+
+    let logout = browser
+        .post(app.url("acme", "/api/v1/auth/logout"))
+        .bearer_auth(&access)
+        .send()
+        .await?;
+    assert_eq!(logout.status(), 204);
+    let cleared = logout
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    assert!(
+        cleared.contains("Max-Age=0"),
+        "logout clears the cookie: {cleared}"
+    );
+
+    assert_eq!(
+        app.me("acme", &access).await.status(),
+        401,
+        "refused before expiry"
+    );
+    let refresh = browser
+        .post(app.url("acme", "/api/v1/auth/refresh"))
+        .send()
+        .await?;
+    assert_eq!(refresh.status(), 401);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_cookie_refresh_from_another_site_is_refused() -> TestResult {
+    let app = spawn_app().await;
+    app.acme_admin();
+    let browser = client(&app);
+    app.login(&browser, "acme", "anna", ADMIN_PASSWORD).await;
+    let forged = browser
+        .post(app.url("acme", "/api/v1/auth/refresh"))
+        .header("origin", "https://evil.example")
+        .send()
+        .await?;
+    assert_eq!(forged.status(), 403);
+    assert_eq!(problem(forged).await["code"], "forbidden_origin");
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_published_keys_verify_an_issued_token() -> TestResult {
+    let app = spawn_app().await;
+    app.acme_admin();
+    let tokens = app.script_login("acme", "anna", ADMIN_PASSWORD).await;
+    let token = str_of(&tokens, "access_token");
+
+    let jwks: serde_json::Value = client(&app)
+        .get(app.url("acme", "/.well-known/jwks.json"))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let kid = jsonwebtoken::decode_header(token)?.kid.unwrap_or_default();
+    let jwk = jwks["keys"]
+        .as_array()
+        .and_then(|keys| keys.iter().find(|k| k["kid"] == kid.as_str()))
+        .ok_or("the token's kid is not published")?;
+    assert_eq!(jwk["kty"], "OKP");
+    assert_eq!(jwk["crv"], "Ed25519");
+    assert_eq!(jwk["alg"], "EdDSA");
+
+    let key = DecodingKey::from_ed_components(str_of(jwk, "x"))?;
+    let mut validation = Validation::new(Algorithm::EdDSA);
+    validation.set_audience(&["backoffice"]);
+    validation.set_issuer(&["backoffice"]);
+    let claims = jsonwebtoken::decode::<serde_json::Value>(token, &key, &validation)?.claims;
+    assert_eq!(claims["sid"], tokens["session_id"]);
+    assert_eq!(claims["role"], "ADMINISTRATOR");
+    assert_eq!(claims["locale"], "en");
+    let lifetime = claims["exp"].as_i64().unwrap_or(0) - claims["iat"].as_i64().unwrap_or(0);
+    assert_eq!(lifetime, 900);
+
+    let mut tampered = token.to_owned();
+    tampered.pop();
+    tampered.push(if token.ends_with('A') { 'B' } else { 'A' });
+    assert_eq!(app.me("acme", &tampered).await.status(), 401);
+    Ok(())
+}
