@@ -140,6 +140,8 @@ fn start_server(dir: &std::path::Path, database_url: &str) -> (Child, u16, Strin
             return (child, port, console);
         }
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("server stopped before listening: {console}");
 }
 

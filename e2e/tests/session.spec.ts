@@ -1,0 +1,59 @@
+// Staying signed in, the profile menu, account settings, and logging out.
+import { expect, test } from '@playwright/test';
+import { accounts, LoginPage, Shell, shot } from './pages';
+
+test('reloading any page keeps the user signed in', async ({ page }) => {
+  await new LoginPage(page).signInAs(accounts.acmeLena);
+  await expect(page.getByRole('heading', { name: 'Network overview' })).toBeVisible();
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Network overview' })).toBeVisible();
+  await page.goto('/account');
+  await expect(page.getByRole('heading', { level: 1, name: 'Account settings' })).toBeVisible();
+  await page.reload();
+  await expect(page.getByRole('heading', { level: 1, name: 'Account settings' })).toBeVisible();
+});
+
+test('the profile menu leads to account settings with the profile', async ({ page }) => {
+  await new LoginPage(page).signInAs(accounts.acmeAdmin);
+  const shell = new Shell(page);
+  await shell.openMenu();
+  await page.screenshot({ path: shot('profile-menu'), fullPage: true });
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('menu')).toHaveCount(0);
+  await expect(shell.profileButton()).toBeFocused();
+
+  await shell.openMenu();
+  await page.getByRole('menuitem', { name: 'Account settings' }).click();
+  await expect(page).toHaveURL(/\/account$/);
+  const main = page.getByRole('main');
+  await expect(main.getByRole('heading', { level: 1, name: 'Account settings' })).toBeVisible();
+  for (const text of ['anna', 'Anna', 'Berg', 'anna@acme.example', 'Administrator']) {
+    await expect(main).toContainText(text);
+  }
+  await page.screenshot({ path: shot('account-settings'), fullPage: true });
+});
+
+test('log out ends the session and Back shows no signed-in page', async ({ page }) => {
+  await new LoginPage(page).signInAs(accounts.acmeLena);
+  await page.goto('/account');
+  await expect(page.getByRole('heading', { name: 'Account settings' })).toBeVisible();
+  await new Shell(page).logOut();
+  await expect(page).toHaveURL(/\/login$/);
+
+  await page.goBack();
+  await expect(page.getByLabel('Username')).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Account settings' })).toHaveCount(0);
+
+  await page.reload();
+  await expect(page.getByLabel('Username')).toBeVisible();
+  // The browser's own cookie no longer opens a session.
+  const status = await page.evaluate(async () => {
+    const response = await fetch('/api/v1/auth/refresh', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    return response.status;
+  });
+  expect(status).toBe(401);
+});

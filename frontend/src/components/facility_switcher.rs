@@ -1,0 +1,46 @@
+//! The "Facility" drop-down in the header for users bound to several
+//! facilities; choosing one opens its page.
+
+use crate::session::use_session;
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+use shared::api::FacilityRef;
+
+#[component]
+pub fn FacilitySwitcher(facilities: Vec<FacilityRef>) -> impl IntoView {
+    let session = use_session();
+    let navigate = use_navigate();
+    let on_change = move |ev: leptos::ev::Event| {
+        let id = event_target_value(&ev);
+        if !id.is_empty() {
+            navigate(&facility_path(&id), Default::default());
+        }
+    };
+
+    view! {
+        <div class="facility-switcher">
+            <label for="facility-switcher">"Facility"</label>
+            <select id="facility-switcher" on:change=on_change>
+                {facilities
+                    .into_iter()
+                    .map(|facility| {
+                        let id = facility.id.clone();
+                        let selected = move || {
+                            session.selected_facility.with(|s| s.as_deref() == Some(id.as_str()))
+                        };
+                        view! {
+                            <option value=facility.id.clone() prop:selected=selected>
+                                {format!("{} ({})", facility.name, facility.code)}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+        </div>
+    }
+}
+
+/// The address of a facility's page.
+pub fn facility_path(id: &str) -> String {
+    format!("/facility/{}", js_sys::encode_uri_component(id))
+}

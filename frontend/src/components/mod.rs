@@ -1,0 +1,10 @@
+//! Pieces of the screens that more than one page uses.
+
+pub mod facility_switcher;
+pub mod header;
+pub mod loading;
+pub mod page_title;
+pub mod profile_menu;
+pub mod replace_route;
+pub mod scope_summary;
+pub mod signed_in_shell;

@@ -1,0 +1,40 @@
+//! The frame of every signed-in page (header above, page below) and the
+//! guard that sends anyone without a session to the login screen.
+
+use crate::components::header::Header;
+use crate::components::loading::LoadingScreen;
+use crate::components::replace_route::ReplaceRoute;
+use crate::session::{use_session, AuthState};
+use leptos::prelude::*;
+use leptos_router::components::Outlet;
+
+/// The parent route of `/`, `/facility/:id` and `/account`. Redirects replace
+/// the history entry, so Back after logout never shows a signed-in page.
+#[component]
+pub fn SignedInShell() -> impl IntoView {
+    let session = use_session();
+    // Re-render only when someone signs in or out, not on every state write.
+    let signed_in_as = Memo::new(move |_| {
+        session.auth.with(|auth| match auth {
+            AuthState::Checking => None,
+            AuthState::SignedOut => Some(None),
+            AuthState::SignedIn(me) => Some(Some(me.session_id.clone())),
+        })
+    });
+    move || match signed_in_as.get() {
+        None => view! { <LoadingScreen/> }.into_any(),
+        Some(None) => view! {
+            <ReplaceRoute path="/login"/>
+        }
+        .into_any(),
+        Some(Some(_)) => view! {
+            <div class="app-shell">
+                <Header/>
+                <main class="page" id="main">
+                    <Outlet/>
+                </main>
+            </div>
+        }
+        .into_any(),
+    }
+}

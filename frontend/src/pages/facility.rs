@@ -1,0 +1,62 @@
+//! `/facility/:id`: the view of one facility the user may see.
+
+use crate::components::page_title::set_page_title;
+use crate::components::scope_summary::ScopeSummary;
+use crate::session::use_session;
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn FacilityPage() -> impl IntoView {
+    let session = use_session();
+    let params = use_params_map();
+    let facility = Memo::new(move |_| {
+        let id = params.with(|p| p.get("id")).unwrap_or_default();
+        session
+            .me()
+            .and_then(|me| me.facilities.into_iter().find(|f| f.id == id))
+    });
+
+    // Keep the header's facility switcher on the facility shown.
+    Effect::new(move |_| {
+        if let Some(facility) = facility.get() {
+            session.selected_facility.set(Some(facility.id));
+        }
+    });
+
+    move || {
+        let role = session.me()?.role;
+        let tenant_name = session.tenant_name();
+        let view = match facility.get() {
+            Some(facility) => {
+                set_page_title(&format!("{} · {tenant_name}", facility.name));
+                let scope = format!("{} ({})", facility.name, facility.code);
+                view! {
+                    <h1 class="page-title">
+                        {facility.name}
+                        <span class="page-title-code">{format!(" ({})", facility.code)}</span>
+                    </h1>
+                    <ScopeSummary scope role/>
+                    <p class="page-lead">
+                        "Orders, inventory and tasks of this facility will appear here."
+                    </p>
+                }
+                .into_any()
+            }
+            None => {
+                set_page_title(&format!("Facility not found · {tenant_name}"));
+                view! {
+                    <h1 class="page-title">"Facility not found"</h1>
+                    <p class="page-lead">
+                        "This facility does not exist or is not assigned to your account."
+                    </p>
+                    <p>
+                        <a href="/">"Go to your home page"</a>
+                    </p>
+                }
+                .into_any()
+            }
+        };
+        Some(view)
+    }
+}

@@ -1,0 +1,135 @@
+//! Who is using the app: the tenant of this address and the signed-in
+//! account, as signals every screen reads, and the few actions that change
+//! them (restore on start, log in, log out).
+
+use crate::api::{ApiClient, ApiError};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::api::{Me, TenantInfo};
+
+/// What the app knows about the tenant of this address.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TenantState {
+    Loading,
+    Ready(TenantInfo),
+    /// The server says this address belongs to no tenant.
+    Unknown,
+    /// The server could not be reached or answered something unexpected.
+    Unavailable,
+}
+
+/// Whether someone is signed in.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AuthState {
+    /// Restoring the session from the refresh cookie after a (re)load.
+    Checking,
+    SignedOut,
+    SignedIn(Me),
+}
+
+/// The app-wide state, shared through context; copying it is cheap.
+#[derive(Clone, Copy)]
+pub struct Session {
+    pub tenant: RwSignal<TenantState>,
+    pub auth: RwSignal<AuthState>,
+    /// The facility last opened, for the header's facility switcher.
+    pub selected_facility: RwSignal<Option<String>>,
+    /// Set when the server ended the session, so the login screen can say so.
+    pub expired: RwSignal<bool>,
+    api: ApiClient,
+}
+
+impl Session {
+    /// Creates the session, provides it to every component below, and starts
+    /// loading the tenant and restoring a previous sign-in.
+    pub fn provide() -> Self {
+        let auth = RwSignal::new(AuthState::Checking);
+        let selected_facility = RwSignal::new(None);
+        let expired = RwSignal::new(false);
+        let api = ApiClient::new(move || {
+            if matches!(auth.try_get_untracked(), Some(AuthState::SignedIn(_))) {
+                let _ = expired.try_set(true);
+            }
+            let _ = selected_facility.try_set(None);
+            let _ = auth.try_set(AuthState::SignedOut);
+        });
+        let session = Self {
+            tenant: RwSignal::new(TenantState::Loading),
+            auth,
+            selected_facility,
+            expired,
+            api,
+        };
+        provide_context(session);
+        spawn_local(session.start());
+        session
+    }
+
+    async fn start(self) {
+        let tenant = match self.api.tenant().await {
+            Ok(tenant) => TenantState::Ready(tenant),
+            Err(error) if error.code() == Some("unknown_tenant") => TenantState::Unknown,
+            Err(_) => TenantState::Unavailable,
+        };
+        let ready = matches!(tenant, TenantState::Ready(_));
+        self.tenant.set(tenant);
+        if !ready {
+            return;
+        }
+        let auth = match self.api.refresh().await {
+            Ok(_) => match self.api.me().await {
+                Ok(me) => AuthState::SignedIn(me),
+                Err(_) => AuthState::SignedOut,
+            },
+            Err(_) => AuthState::SignedOut,
+        };
+        let _ = self.auth.try_set(auth);
+    }
+
+    /// The tenant's display name, or an empty string before it is known.
+    pub fn tenant_name(&self) -> String {
+        self.tenant.with(|tenant| match tenant {
+            TenantState::Ready(info) => info.display_name.clone(),
+            _ => String::new(),
+        })
+    }
+
+    /// The signed-in account, if any.
+    pub fn me(&self) -> Option<Me> {
+        self.auth.with(|auth| match auth {
+            AuthState::SignedIn(me) => Some(me.clone()),
+            _ => None,
+        })
+    }
+
+    /// Logs in with a password and loads the account.
+    pub async fn log_in(&self, username: String, password: String) -> Result<(), ApiError> {
+        self.api.login(username, password).await?;
+        match self.api.me().await {
+            Ok(me) => {
+                let _ = self.expired.try_set(false);
+                let _ = self.auth.try_set(AuthState::SignedIn(me));
+                Ok(())
+            }
+            Err(error) => {
+                self.api.forget_session();
+                Err(error)
+            }
+        }
+    }
+
+    /// Ends the session on the server and forgets everything held in memory.
+    /// The signed-in routes then send the browser to the login screen.
+    pub async fn log_out(&self) {
+        self.api.logout().await;
+        let _ = self.selected_facility.try_set(None);
+        let _ = self.expired.try_set(false);
+        let _ = self.auth.try_set(AuthState::SignedOut);
+    }
+}
+
+/// The session provided by the app root.
+pub fn use_session() -> Session {
+    // `App` provides the session before it renders anything that calls this.
+    expect_context::<Session>()
+}

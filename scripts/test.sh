@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The one test command. Installs what is missing (Rust targets and tools,
+# node tools, Chromium, PostgreSQL), then runs every test:
+#   1. formatting and clippy,
+#   2. unit tests and the API tests on SQLite,
+#   3. the API tests again on a throwaway PostgreSQL server,
+#   4. the browser tests (Playwright in Debian's Chromium) against the real
+#      backend serving the real release build of the web app.
+# Idempotent: installed tools and warm builds are reused.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+LOG="$(mktemp "${TMPDIR:-/tmp}/backoffice-test.XXXXXX")"
+PG_DIR="$(mktemp -d "${TMPDIR:-/tmp}/backoffice-pg.XXXXXX")"
+cleanup() { scripts/postgres.sh stop "$PG_DIR"; rm -rf "$PG_DIR" "$LOG"; }
+trap cleanup EXIT
+
+ensure_frontend_tools
+apt_install chromium
+export CHROMIUM_PATH=/usr/bin/chromium
+
+say "formatting and lints"
+cargo fmt --all -- --check
+cargo clippy -p shared -p backoffice --all-targets -- -D warnings
+cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+say "unit and API tests on SQLite"
+cargo test -p shared -p backoffice 2>&1 | tee -a "$LOG"
+
+say "API tests on PostgreSQL"
+BACKOFFICE_TEST_POSTGRES_URL="$(scripts/postgres.sh start "$PG_DIR")"
+export BACKOFFICE_TEST_POSTGRES_URL
+cargo test -p backoffice --test api 2>&1 | tee -a "$LOG"
+unset BACKOFFICE_TEST_POSTGRES_URL
+
+say "browser tests"
+scripts/build-frontend.sh
+cargo build -p backoffice
+(cd e2e && npx playwright test) 2>&1 | tee -a "$LOG"
+
+# One closing line over all runners.
+sum() { grep -oE "$1" "$LOG" | grep -oE '[0-9]+' | awk '{ n += $1 } END { print n + 0 }'; }
+echo "all suites: $(sum '(test result: ok\. |^ +)[0-9]+ passed') passed, $(sum '[0-9]+ failed') failed"
