@@ -43,8 +43,8 @@ fn ProfileSection(me: Me) -> impl IntoView {
 
     let rows = [
         ("Username", me.username.clone()),
-        ("First name", me.first_name.clone()),
-        ("Last name", me.last_name.clone()),
+        ("First name", or_not_set(&me.first_name)),
+        ("Last name", or_not_set(&me.last_name)),
         ("Email", email),
         ("Role", me.role.label().to_owned()),
         ("Facilities", facilities),
@@ -69,6 +69,14 @@ fn ProfileSection(me: Me) -> impl IntoView {
                     .collect_view()}
             </dl>
         </section>
+    }
+}
+
+fn or_not_set(value: &str) -> String {
+    if value.trim().is_empty() {
+        "Not set".to_owned()
+    } else {
+        value.to_owned()
     }
 }
 
