@@ -31,7 +31,9 @@ pub async fn add(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let https = req.connection_info().scheme() == "https";
     let is_api = req.path().starts_with("/api/");
+    let immutable = is_content_hashed(req.path());
     let mut response = next.call(req).await?;
+    let status = response.status();
     let headers = response.headers_mut();
     for (name, value) in FIXED {
         headers.insert(
@@ -47,8 +49,43 @@ pub async fn add(
     }
     if is_api {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    } else if immutable && status.is_success() {
+        headers.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=31536000, immutable"),
+        );
     } else if !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     }
     Ok(response)
+}
+
+/// Trunk names the built files `name-<16 hex digits>.ext`: a new build
+/// gets new names, so these may be cached for good. `index.html` and
+/// `boot.js` carry no hash and are revalidated on every load.
+fn is_content_hashed(path: &str) -> bool {
+    let file = path.rsplit('/').next().unwrap_or("");
+    let Some((stem, extension)) = file.rsplit_once('.') else {
+        return false;
+    };
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    matches!(extension, "js" | "wasm" | "css")
+        && stem.rsplit_once('-').is_some_and(|(_, hash)| {
+            hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit())
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_content_hashed;
+
+    #[test]
+    fn only_trunk_hashed_files_are_immutable() {
+        assert!(is_content_hashed("/frontend-bcc9d7f8585abba3_bg.wasm"));
+        assert!(is_content_hashed("/frontend-bcc9d7f8585abba3.js"));
+        assert!(is_content_hashed("/style-39d601900ff24509.css"));
+        assert!(!is_content_hashed("/boot.js"));
+        assert!(!is_content_hashed("/index.html"));
+        assert!(!is_content_hashed("/api/v1/me"));
+    }
 }

@@ -10,17 +10,18 @@ pub mod tenant;
 use crate::error::ApiError;
 use actix_web::web;
 
+/// Each API path is a resource, so a wrong method gets 405, not 404.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
         .route("/.well-known/jwks.json", web::get().to(jwks::jwks))
         .service(
             web::scope("/api/v1")
-                .route("/tenant", web::get().to(tenant::get))
-                .route("/auth/login", web::post().to(auth::login::post))
-                .route("/auth/refresh", web::post().to(auth::refresh::post))
-                .route("/auth/logout", web::post().to(auth::logout::post))
-                .route("/me", web::get().to(me::get))
+                .service(web::resource("/tenant").get(tenant::get))
+                .service(web::resource("/auth/login").post(auth::login::post))
+                .service(web::resource("/auth/refresh").post(auth::refresh::post))
+                .service(web::resource("/auth/logout").post(auth::logout::post))
+                .service(web::resource("/me").get(me::get))
                 .default_service(web::to(|| async {
                     Err::<String, _>(ApiError::not_found())
                 })),

@@ -202,6 +202,10 @@ async fn unknown_tenants_routes_and_tokens_get_problem_documents() -> TestResult
     assert_eq!(no_route.status(), 404);
     assert_eq!(problem(no_route).await["code"], "not_found");
 
+    let wrong_method = c.get(app.url("acme", "/api/v1/auth/login")).send().await?;
+    assert_eq!(wrong_method.status(), 405);
+    assert_eq!(problem(wrong_method).await["code"], "method_not_allowed");
+
     let no_token = c.get(app.url("acme", "/api/v1/me")).send().await?;
     assert_eq!(no_token.status(), 401);
     assert_eq!(
