@@ -26,6 +26,7 @@ enum Scope {
 }
 
 /// The three counters one sign-in attempt touches.
+#[derive(Debug, Clone)]
 pub struct AttemptKeys {
     keys: [(Scope, String); 3],
 }

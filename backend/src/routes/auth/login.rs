@@ -60,7 +60,7 @@ pub async fn post(
 
     let throttle = state.throttle.clone();
     let (tenant_id, name) = (tenant.id.clone(), username.as_str().to_owned());
-    let keys_for_lookup = AttemptKeys::new(&name, &address);
+    let keys_for_lookup = keys.clone();
     let candidate = crate::db::run(&state.pool, move |conn| {
         Ok(Candidate {
             user: User::find_by_username(conn, &tenant_id, &name)?,
