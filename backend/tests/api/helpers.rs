@@ -29,6 +29,7 @@ pub struct TestConfig {
     pub lockout_max_seconds: u64,
     pub address_threshold: u32,
     pub account_ceiling: u32,
+    pub key_rotation_seconds: u64,
 }
 
 impl Default for TestConfig {
@@ -39,12 +40,15 @@ impl Default for TestConfig {
             lockout_max_seconds: 8,
             address_threshold: 50,
             account_ceiling: 100,
+            key_rotation_seconds: 30 * 86_400,
         }
     }
 }
 
 pub struct TestApp {
     pub port: u16,
+    /// The running server's shared state (key ring, pool, settings).
+    pub state: actix_web::web::Data<backoffice::state::AppState>,
     /// What `--database-url` must say to reach this app's database.
     pub database_url: String,
     pub data_dir: std::path::PathBuf,
@@ -107,6 +111,7 @@ pub async fn spawn_app_with(config: TestConfig) -> TestApp {
         lockout_max_seconds: Some(config.lockout_max_seconds),
         address_threshold: Some(config.address_threshold),
         account_ceiling: Some(config.account_ceiling),
+        key_rotation: Some(config.key_rotation_seconds),
         // Only hosts that name a tenant reach one: tests always name it.
         default_tenant: Some(String::new()),
         ..Overrides::default()
@@ -116,9 +121,11 @@ pub async fn spawn_app_with(config: TestConfig) -> TestApp {
     let app = Application::build_with_pool(settings, pool.clone())
         .unwrap_or_else(|e| panic!("build: {e}"));
     let port = app.port();
+    let state = app.state();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         port,
+        state,
         database_url: database_url.unwrap_or_default(),
         data_dir: data_dir.path().to_path_buf(),
         pool,

@@ -216,3 +216,42 @@ async fn the_published_keys_verify_an_issued_token() -> TestResult {
     assert_eq!(app.me("acme", &tampered).await.status(), 401);
     Ok(())
 }
+
+#[tokio::test]
+async fn rotating_the_signing_key_logs_nobody_out() -> TestResult {
+    let app = spawn_app_with(TestConfig {
+        key_rotation_seconds: 1,
+        ..TestConfig::default()
+    })
+    .await;
+    app.acme_admin();
+    let before = app.script_login("acme", "anna", ADMIN_PASSWORD).await;
+    let old_token = str_of(&before, "access_token").to_owned();
+    let old_kid = jsonwebtoken::decode_header(&old_token)?.kid;
+
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    // What every replica's housekeeping does each minute.
+    let mut conn = app.pool.get()?;
+    app.state.keys.refresh(&mut conn)?;
+
+    let after = app.script_login("acme", "anna", ADMIN_PASSWORD).await;
+    let new_kid = jsonwebtoken::decode_header(str_of(&after, "access_token"))?.kid;
+    assert_ne!(new_kid, old_kid, "new tokens are signed with the new key");
+    let jwks: serde_json::Value = client(&app)
+        .get(app.url("acme", "/.well-known/jwks.json"))
+        .send()
+        .await?
+        .json()
+        .await?;
+    assert_eq!(
+        jwks["keys"].as_array().map(Vec::len),
+        Some(2),
+        "both keys are published"
+    );
+    assert_eq!(
+        app.me("acme", &old_token).await.status(),
+        200,
+        "a token signed with the previous key still works"
+    );
+    Ok(())
+}
