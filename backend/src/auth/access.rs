@@ -6,6 +6,7 @@ use crate::auth::jwt::{self, AccessClaims, TokenError};
 use crate::error::ApiError;
 use crate::model::session::Session;
 use crate::model::tenant::Tenant;
+use crate::model::user::User;
 use crate::state::AppState;
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -16,6 +17,8 @@ pub struct Authenticated {
     pub tenant: Tenant,
     pub claims: AccessClaims,
     pub session: Session,
+    /// The account as stored now (not as the token remembers it).
+    pub user: User,
 }
 
 /// The bearer token of a request, if it has one.
@@ -69,22 +72,26 @@ async fn authenticate(
     if claims.tenant != tenant.id {
         return Err(ApiError::invalid_token());
     }
-    let (tenant_id, session_id) = (tenant.id.clone(), claims.sid.clone());
-    let session = crate::db::run(&state.pool, move |conn| {
-        Ok(Session::find_live(
+    let (tenant_id, session_id, user_id) =
+        (tenant.id.clone(), claims.sid.clone(), claims.sub.clone());
+    let (session, user) = crate::db::run(&state.pool, move |conn| {
+        let now = crate::model::now();
+        Ok(Session::find_live_with_user(
             conn,
             &tenant_id,
             &session_id,
-            crate::model::now(),
+            &user_id,
+            now,
         )?)
     })
     .await?
-    .filter(|session| session.user_id == claims.sub)
+    .filter(|(_, user)| user.is_active())
     .ok_or_else(ApiError::invalid_token)?;
     Ok(Authenticated {
         tenant,
         claims,
         session,
+        user,
     })
 }
 

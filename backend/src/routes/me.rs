@@ -3,7 +3,6 @@
 use crate::auth::access::Authenticated;
 use crate::error::ApiError;
 use crate::model::facility::Facility;
-use crate::model::user::User;
 use crate::state::AppState;
 use actix_web::web;
 use shared::api::{FacilityRef, Me, TenantRef};
@@ -12,20 +11,17 @@ pub async fn get(
     auth: Authenticated,
     state: web::Data<AppState>,
 ) -> Result<web::Json<Me>, ApiError> {
-    let tenant_id = auth.tenant.id.clone();
-    let user_id = auth.claims.sub.clone();
-    let (user, facilities) = crate::db::run(&state.pool, move |conn| {
-        let user = User::find(conn, &tenant_id, &user_id)?;
-        let facilities = match &user {
-            Some(user) if !user.role().is_network_wide() => {
-                Facility::of_user(conn, &tenant_id, &user.id)?
-            }
-            _ => Vec::new(),
-        };
-        Ok((user, facilities))
-    })
-    .await?;
-    let user = user.ok_or_else(ApiError::invalid_token)?;
+    let user = auth.user;
+    // Network-wide roles see every facility: no list to load.
+    let facilities = if user.role().is_network_wide() {
+        Vec::new()
+    } else {
+        let (tenant_id, user_id) = (auth.tenant.id.clone(), user.id.clone());
+        crate::db::run(&state.pool, move |conn| {
+            Ok(Facility::of_user(conn, &tenant_id, &user_id)?)
+        })
+        .await?
+    };
     Ok(web::Json(Me {
         role: user.role(),
         id: user.id,
