@@ -52,6 +52,9 @@ pub struct Overrides {
     /// Refresh token lifetime (idle session timeout) in seconds [default: 604800]
     #[arg(long, env = "BACKOFFICE_REFRESH_TOKEN_TTL", global = true)]
     pub refresh_token_ttl: Option<u64>,
+    /// A refresh token used again within this many seconds is honoured (tabs restored at once) [default: 10]
+    #[arg(long, env = "BACKOFFICE_REFRESH_REUSE_GRACE", global = true)]
+    pub refresh_reuse_grace: Option<u64>,
     /// Longest a session lives, refreshed or not, in seconds [default: 2592000]
     #[arg(long, env = "BACKOFFICE_SESSION_MAX_AGE", global = true)]
     pub session_max_age: Option<u64>,
@@ -96,6 +99,7 @@ impl Overrides {
             token_audience: self.token_audience.or(lower.token_audience),
             access_token_ttl: self.access_token_ttl.or(lower.access_token_ttl),
             refresh_token_ttl: self.refresh_token_ttl.or(lower.refresh_token_ttl),
+            refresh_reuse_grace: self.refresh_reuse_grace.or(lower.refresh_reuse_grace),
             session_max_age: self.session_max_age.or(lower.session_max_age),
             key_rotation: self.key_rotation.or(lower.key_rotation),
             lockout_threshold: self.lockout_threshold.or(lower.lockout_threshold),
@@ -133,6 +137,7 @@ pub struct Settings {
     pub token_audience: String,
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
+    pub refresh_reuse_grace: Duration,
     pub session_max_age: Duration,
     pub key_rotation: Duration,
     pub lockout: LockoutSettings,
@@ -192,6 +197,7 @@ impl Settings {
             token_audience: o.token_audience.unwrap_or_else(|| "backoffice".to_owned()),
             access_token_ttl: seconds(o.access_token_ttl, 900),
             refresh_token_ttl: seconds(o.refresh_token_ttl, 7 * 86_400),
+            refresh_reuse_grace: seconds(o.refresh_reuse_grace, 10),
             session_max_age: seconds(o.session_max_age, 30 * 86_400),
             key_rotation: seconds(o.key_rotation, 30 * 86_400),
             lockout: LockoutSettings {

@@ -127,13 +127,16 @@ impl Session {
 impl RefreshToken {
     /// Spends `presented_hash` and stores `next` in its place, in one
     /// transaction that starts with the write (so SQLite takes its write
-    /// lock first and never has to upgrade a read lock).
+    /// lock first and never has to upgrade a read lock). A token spent less
+    /// than `reuse_grace` ago is honoured once more: tabs restored together
+    /// refresh with the same cookie at the same moment, and that is no theft.
     pub fn rotate(
         conn: &mut DbConnection,
         tenant_id: &str,
         presented_hash: &str,
         next: impl FnOnce(&Session) -> RefreshToken,
         now: NaiveDateTime,
+        reuse_grace: chrono::TimeDelta,
     ) -> QueryResult<Rotation> {
         let outcome = conn.transaction::<_, diesel::result::Error, _>(|conn| {
             let spent = diesel::update(
@@ -155,13 +158,18 @@ impl RefreshToken {
                 return Ok(Rotation::Invalid);
             };
             if spent == 0 {
-                return Ok(if token.used_at.is_some() && token.expires_at > now {
-                    Rotation::Reused {
-                        session_id: token.session_id,
-                    }
-                } else {
-                    Rotation::Invalid
-                });
+                let within_grace = token
+                    .used_at
+                    .is_some_and(|used| now - used <= reuse_grace && token.expires_at > now);
+                if !within_grace {
+                    return Ok(if token.used_at.is_some() && token.expires_at > now {
+                        Rotation::Reused {
+                            session_id: token.session_id,
+                        }
+                    } else {
+                        Rotation::Invalid
+                    });
+                }
             }
             let Some(session) = Session::find_live(conn, tenant_id, &token.session_id, now)? else {
                 return Ok(Rotation::Invalid);

@@ -30,6 +30,7 @@ pub struct TestConfig {
     pub address_threshold: u32,
     pub account_ceiling: u32,
     pub key_rotation_seconds: u64,
+    pub refresh_reuse_grace_seconds: u64,
 }
 
 impl Default for TestConfig {
@@ -41,6 +42,8 @@ impl Default for TestConfig {
             address_threshold: 50,
             account_ceiling: 100,
             key_rotation_seconds: 30 * 86_400,
+            // Tests of reuse detection see it at once.
+            refresh_reuse_grace_seconds: 0,
         }
     }
 }
@@ -112,6 +115,7 @@ pub async fn spawn_app_with(config: TestConfig) -> TestApp {
         address_threshold: Some(config.address_threshold),
         account_ceiling: Some(config.account_ceiling),
         key_rotation: Some(config.key_rotation_seconds),
+        refresh_reuse_grace: Some(config.refresh_reuse_grace_seconds),
         // Only hosts that name a tenant reach one: tests always name it.
         default_tenant: Some(String::new()),
         ..Overrides::default()

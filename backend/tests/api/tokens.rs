@@ -89,6 +89,38 @@ async fn a_reused_refresh_token_revokes_the_whole_session() -> TestResult {
 }
 
 #[tokio::test]
+async fn tabs_refreshing_with_the_same_cookie_at_once_stay_signed_in() -> TestResult {
+    let app = spawn_app_with(TestConfig {
+        refresh_reuse_grace_seconds: 10,
+        ..TestConfig::default()
+    })
+    .await;
+    app.acme_admin();
+    let browser = client(&app);
+    let login = app.login(&browser, "acme", "anna", ADMIN_PASSWORD).await;
+    let cookie = refresh_cookie(&login);
+    let tab = || {
+        reqwest::Client::new()
+            .post(format!("http://127.0.0.1:{}/api/v1/auth/refresh", app.port))
+            .header("host", format!("acme.localhost:{}", app.port))
+            .header(COOKIE, format!("backoffice_refresh={cookie}"))
+            .send()
+    };
+    let (first, second) = tokio::join!(tab(), tab());
+    let (first, second) = (first?, second?);
+    assert_eq!((first.status().as_u16(), second.status().as_u16()), (200, 200));
+    let second: serde_json::Value = second.json().await?;
+    assert_eq!(
+        app.me("acme", str_of(&second, "access_token"))
+            .await
+            .status(),
+        200,
+        "the session lives on"
+    );
+    Ok(())
+}
+
+#[tokio::test]
 async fn a_script_gets_and_refreshes_its_tokens_in_the_body() -> TestResult {
     let app = spawn_app().await;
     app.acme_admin();

@@ -80,6 +80,8 @@ pub async fn post(
                 row
             },
             now,
+            chrono::TimeDelta::from_std(worker_state.settings.refresh_reuse_grace)
+                .unwrap_or_default(),
         )?;
         match rotation {
             Rotation::Rotated { session } => {
