@@ -1,13 +1,16 @@
 //! Password hashing with argon2id, in one place: the parameters, the dummy
 //! hash that unknown usernames are checked against (so they cost the same
-//! time), and the bounded pool that keeps at most one hash per core running
-//! while the rest wait, so memory stays flat under load.
+//! time), and the hashing pool: one long-lived thread per core, fed by a
+//! queue, so at most one hash per core runs, the rest wait, and memory stays
+//! flat under load. (Dedicated threads keep the cores busy: a semaphore in
+//! front of the shared blocking pool lost about a tenth of each core to the
+//! hand-off, see BENCHMARKS.md.)
 
 use argon2_rust::params::Memory;
 use argon2_rust::{Algorithm, Argon2, Params, Version};
 use secrecy::{ExposeSecret, SecretString};
-use std::sync::Arc;
-use tokio::sync::Semaphore;
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
 
 /// OWASP's first recommendation for argon2id: 19 MiB, two passes, one lane.
 pub const MEMORY_KIB: u64 = 19_456;
@@ -28,16 +31,44 @@ pub enum HashError {
     Task(String),
 }
 
+type Job = Box<dyn FnOnce() + Send>;
+
 #[derive(Clone)]
 pub struct PasswordHasher {
     argon2: Argon2,
     ceiling: Params,
     dummy_hash: Arc<str>,
-    permits: Arc<Semaphore>,
+    /// The queue of the hashing threads; they stop when the last clone of
+    /// this hasher is dropped.
+    jobs: mpsc::Sender<Job>,
+}
+
+/// Starts `threads` hashing threads that take jobs from one queue.
+fn start_hashing_threads(threads: usize) -> Result<mpsc::Sender<Job>, HashError> {
+    let (sender, receiver) = mpsc::channel::<Job>();
+    let receiver = Arc::new(Mutex::new(receiver));
+    for index in 0..threads.max(1) {
+        let receiver = Arc::clone(&receiver);
+        std::thread::Builder::new()
+            .name(format!("argon2-{index}"))
+            .spawn(move || loop {
+                let job = match receiver.lock() {
+                    Ok(queue) => queue.recv(),
+                    Err(_) => return,
+                };
+                match job {
+                    Ok(job) => job(),
+                    Err(_) => return,
+                }
+            })
+            .map_err(|e| HashError::Task(e.to_string()))?;
+    }
+    Ok(sender)
 }
 
 impl PasswordHasher {
-    /// A hasher that runs at most `concurrency` hashes at once.
+    /// A hasher with `concurrency` hashing threads: at most that many hashes
+    /// run at once.
     pub fn new(concurrency: usize) -> Result<Self, HashError> {
         let params = Params::builder()
             .memory(Memory::kib(MEMORY_KIB))
@@ -60,7 +91,7 @@ impl PasswordHasher {
             argon2,
             ceiling,
             dummy_hash: dummy_hash.into(),
-            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            jobs: start_hashing_threads(concurrency)?,
         })
     }
 
@@ -116,14 +147,15 @@ impl PasswordHasher {
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, HashError> {
-        let _permit = self
-            .permits
-            .acquire()
+        let (done, result) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(Box::new(move || {
+                let _ = done.send(work());
+            }))
+            .map_err(|_| HashError::Task("the hashing threads have stopped".to_owned()))?;
+        result
             .await
-            .map_err(|e| HashError::Task(e.to_string()))?;
-        tokio::task::spawn_blocking(work)
-            .await
-            .map_err(|e| HashError::Task(e.to_string()))
+            .map_err(|_| HashError::Task("a hashing job was dropped".to_owned()))
     }
 }
 
@@ -152,6 +184,21 @@ mod tests {
         let greedy = "$argon2id$v=19$m=4194304,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$\
                       AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
         assert!(!hasher.verify_blocking(Some(greedy), &secret("anything")));
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn the_pool_answers_every_queued_job() -> Result<(), HashError> {
+        let hasher = PasswordHasher::new(2)?;
+        let stored = hasher.hash(secret("queue me, please")).await?;
+        let check = |candidate: &str| hasher.verify(Some(stored.clone()), secret(candidate));
+        let (a, b, c, d) = tokio::join!(
+            check("queue me, please"),
+            check("nope"),
+            check("queue me, please"),
+            hasher.verify(None, secret("queue me, please")),
+        );
+        assert_eq!((a?, b?, c?, d?), (true, false, true, false));
         Ok(())
     }
 }

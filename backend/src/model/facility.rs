@@ -33,7 +33,7 @@ impl Facility {
             .filter(facilities::tenant_id.eq(tenant_id))
             .filter(facilities::code.eq(code))
             .select(Facility::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()
     }
 

@@ -28,7 +28,7 @@ impl LoginThrottle {
             .filter(login_throttles::tenant_id.eq(tenant_id))
             .filter(login_throttles::throttle_key.eq(key))
             .select(LoginThrottle::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()
     }
 

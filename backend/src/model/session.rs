@@ -75,12 +75,14 @@ impl Session {
             .filter(sessions::revoked_at.is_null())
             .filter(sessions::expires_at.gt(now))
             .select(Session::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()
     }
 
     /// The live session `id` of account `user_id`, with the account, in one
-    /// query: what every authenticated request needs.
+    /// query: what every authenticated request needs. The account is matched
+    /// here rather than in SQL, so PostgreSQL always plans the lookup by the
+    /// session's primary key.
     pub fn find_live_with_user(
         conn: &mut DbConnection,
         tenant_id: &str,
@@ -88,17 +90,17 @@ impl Session {
         user_id: &str,
         now: NaiveDateTime,
     ) -> QueryResult<Option<(Session, User)>> {
-        sessions::table
+        let found: Option<(Session, User)> = sessions::table
             .inner_join(users::table)
             .filter(sessions::tenant_id.eq(tenant_id))
             .filter(sessions::id.eq(id))
             .filter(sessions::revoked_at.is_null())
             .filter(sessions::expires_at.gt(now))
             .filter(users::tenant_id.eq(tenant_id))
-            .filter(users::id.eq(user_id))
             .select((Session::as_select(), User::as_select()))
-            .first(conn)
-            .optional()
+            .get_result(conn)
+            .optional()?;
+        Ok(found.filter(|(session, _)| session.user_id == user_id))
     }
 
     /// Revokes one session; true if it was live.
@@ -152,7 +154,7 @@ impl RefreshToken {
                 .filter(refresh_tokens::tenant_id.eq(tenant_id))
                 .filter(refresh_tokens::token_hash.eq(presented_hash))
                 .select(RefreshToken::as_select())
-                .first(conn)
+                .get_result(conn)
                 .optional()?;
             let Some(token) = token else {
                 return Ok(Rotation::Invalid);
@@ -198,7 +200,7 @@ impl RefreshToken {
             .filter(refresh_tokens::tenant_id.eq(tenant_id))
             .filter(refresh_tokens::token_hash.eq(presented_hash))
             .select(refresh_tokens::session_id)
-            .first(conn)
+            .get_result(conn)
             .optional()
     }
 }

@@ -31,7 +31,7 @@ impl Tenant {
         tenants::table
             .filter(tenants::slug.eq(slug))
             .select(Tenant::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()
     }
 
@@ -39,7 +39,7 @@ impl Tenant {
         tenants::table
             .find(id)
             .select(Tenant::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()
     }
 

@@ -61,7 +61,7 @@ impl User {
             .filter(users::tenant_id.eq(tenant_id))
             .filter(users::username.eq(username))
             .select(User::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()
     }
 
@@ -70,7 +70,7 @@ impl User {
             .filter(users::tenant_id.eq(tenant_id))
             .filter(users::id.eq(id))
             .select(User::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()
     }
 

@@ -108,7 +108,10 @@ async fn tabs_refreshing_with_the_same_cookie_at_once_stay_signed_in() -> TestRe
     };
     let (first, second) = tokio::join!(tab(), tab());
     let (first, second) = (first?, second?);
-    assert_eq!((first.status().as_u16(), second.status().as_u16()), (200, 200));
+    assert_eq!(
+        (first.status().as_u16(), second.status().as_u16()),
+        (200, 200)
+    );
     let second: serde_json::Value = second.json().await?;
     assert_eq!(
         app.me("acme", str_of(&second, "access_token"))
