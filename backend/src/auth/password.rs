@@ -7,8 +7,9 @@
 //! hand-off, see BENCHMARKS.md.)
 
 use argon2_rust::params::Memory;
-use argon2_rust::{Algorithm, Argon2, Params, Version};
+use argon2_rust::{Algorithm, Argon2, Hasher, Params, Version};
 use secrecy::{ExposeSecret, SecretString};
+use std::cell::RefCell;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 
@@ -32,6 +33,20 @@ pub enum HashError {
 }
 
 type Job = Box<dyn FnOnce() + Send>;
+
+thread_local! {
+    /// Each thread that hashes keeps its 19 MiB arena between hashes, so a
+    /// sign-in does not map, fault in and unmap it again.
+    static ARENA: RefCell<Option<Hasher>> = const { RefCell::new(None) };
+}
+
+/// Runs `work` with this thread's arena for `argon2`.
+fn with_arena<T>(argon2: &Argon2, work: impl FnOnce(&mut Hasher) -> T) -> T {
+    ARENA.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut slot) => work(slot.get_or_insert_with(|| argon2.hasher())),
+        Err(_) => work(&mut argon2.hasher()),
+    })
+}
 
 #[derive(Clone)]
 pub struct PasswordHasher {
@@ -102,9 +117,10 @@ impl PasswordHasher {
 
     /// Hashes on the calling thread: for the command line and tests.
     pub fn hash_blocking(&self, password: &SecretString) -> Result<String, HashError> {
-        self.argon2
-            .hash_password_with_random_salt(password.expose_secret().as_bytes())
-            .map_err(HashError::Argon2)
+        with_arena(&self.argon2, |hasher| {
+            hasher.hash_password_with_random_salt(password.expose_secret().as_bytes())
+        })
+        .map_err(HashError::Argon2)
     }
 
     /// Checks on the calling thread. With no stored hash (unknown user, or
@@ -113,8 +129,15 @@ impl PasswordHasher {
     pub fn verify_blocking(&self, stored: Option<&str>, password: &SecretString) -> bool {
         let candidate = password.expose_secret().as_bytes();
         let matches = |encoded: &str| {
-            Argon2::verify_encoded_bounded(encoded, candidate, Algorithm::Argon2id, &self.ceiling)
-                .is_ok()
+            with_arena(&self.argon2, |hasher| {
+                hasher.verify_encoded_bounded(
+                    encoded,
+                    candidate,
+                    Algorithm::Argon2id,
+                    &self.ceiling,
+                )
+            })
+            .is_ok()
         };
         match stored {
             Some(encoded) => matches(encoded),

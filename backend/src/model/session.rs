@@ -49,17 +49,16 @@ impl Session {
         self.revoked_at.is_none() && self.expires_at > now
     }
 
-    /// Opens a session together with its first refresh token.
+    /// Stores a new session with its first refresh token. Call it inside a
+    /// transaction: the sign-in writes more beside it.
     pub fn open(&self, conn: &mut DbConnection, first_token: &RefreshToken) -> QueryResult<()> {
-        conn.transaction(|conn| {
-            diesel::insert_into(sessions::table)
-                .values(self)
-                .execute(conn)?;
-            diesel::insert_into(refresh_tokens::table)
-                .values(first_token)
-                .execute(conn)?;
-            Ok(())
-        })
+        diesel::insert_into(sessions::table)
+            .values(self)
+            .execute(conn)?;
+        diesel::insert_into(refresh_tokens::table)
+            .values(first_token)
+            .execute(conn)?;
+        Ok(())
     }
 
     /// The session if it is neither revoked nor expired.

@@ -15,6 +15,7 @@ use crate::model::user::User;
 use crate::state::AppState;
 use crate::tenancy::RequestTenant;
 use actix_web::{web, HttpRequest, HttpResponse};
+use diesel::Connection;
 use secrecy::SecretString;
 use shared::api::{LoginRequest, TokenDelivery};
 use shared::password_policy::MAX_LENGTH;
@@ -135,13 +136,19 @@ pub async fn post(
             let stored_session = session.clone();
             let (tenant_id, user_for_db) = (tenant.id.clone(), user.clone());
             let facilities = crate::db::run(&state.pool, move |conn| {
-                stored_session.open(conn, &refresh_row)?;
-                User::record_login(conn, &tenant_id, &user_for_db.id, now)?;
-                throttle.record_success(conn, &tenant_id, &keys)?;
-                AuditEvent::new(&tenant_id, audit::LOGIN_SUCCEEDED)
-                    .user(Some(&user_for_db.id), Some(&user_for_db.username))
-                    .from_address(&address)
-                    .record(conn)?;
+                // All of the sign-in's writes in one transaction (one commit).
+                conn.transaction::<_, diesel::result::Error, _>(|conn| {
+                    stored_session.open(conn, &refresh_row)?;
+                    User::record_login(conn, &tenant_id, &user_for_db.id, now)?;
+                    throttle.record_success(conn, &tenant_id, &keys)?;
+                    AuditEvent::new(&tenant_id, audit::LOGIN_SUCCEEDED)
+                        .user(Some(&user_for_db.id), Some(&user_for_db.username))
+                        .from_address(&address)
+                        .record(conn)
+                })?;
+                if user_for_db.role().is_network_wide() {
+                    return Ok(Vec::new());
+                }
                 Ok(Facility::of_user(conn, &tenant_id, &user_for_db.id)?)
             })
             .await?;
