@@ -26,7 +26,7 @@ cargo clippy -p shared -p backoffice --all-targets -- -D warnings
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 say "unit and API tests on SQLite"
-cargo test -p shared -p backoffice 2>&1 | tee -a "$LOG"
+cargo test -p shared -p backoffice -p frontend 2>&1 | tee -a "$LOG"
 
 say "API tests on PostgreSQL"
 BACKOFFICE_TEST_POSTGRES_URL="$(scripts/postgres.sh start "$PG_DIR")"
