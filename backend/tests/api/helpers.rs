@@ -252,6 +252,12 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("login json: {e}"))
     }
 
+    /// A POST from a fresh client that holds no cookies: a script, or a
+    /// thief replaying a token.
+    pub fn fresh_post(&self, tenant: &str, path: &str) -> reqwest::RequestBuilder {
+        client(self).post(self.url(tenant, path))
+    }
+
     pub async fn me(&self, tenant: &str, access_token: &str) -> Response {
         client(self)
             .get(self.url(tenant, "/api/v1/me"))

@@ -63,9 +63,8 @@ async fn a_token_of_one_tenant_is_refused_by_another() -> TestResult {
         401,
         "acme's password does not open globex's account of the same name"
     );
-    let refresh = reqwest::Client::new()
-        .post(format!("http://127.0.0.1:{}/api/v1/auth/refresh", app.port))
-        .header("host", format!("globex.localhost:{}", app.port))
+    let refresh = app
+        .fresh_post("globex", "/api/v1/auth/refresh")
         .json(&serde_json::json!({ "refresh_token": str_of(&acme, "refresh_token") }))
         .send()
         .await?;

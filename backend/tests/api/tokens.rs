@@ -66,9 +66,8 @@ async fn a_reused_refresh_token_revokes_the_whole_session() -> TestResult {
     let access = str_of(&refreshed, "access_token").to_owned();
     assert_eq!(app.me("acme", &access).await.status(), 200);
 
-    let thief = reqwest::Client::new()
-        .post(format!("http://127.0.0.1:{}/api/v1/auth/refresh", app.port))
-        .header("host", format!("acme.localhost:{}", app.port))
+    let thief = app
+        .fresh_post("acme", "/api/v1/auth/refresh")
         .header(COOKIE, format!("backoffice_refresh={stolen}"))
         .send()
         .await?;
@@ -100,9 +99,7 @@ async fn tabs_refreshing_with_the_same_cookie_at_once_stay_signed_in() -> TestRe
     let login = app.login(&browser, "acme", "anna", ADMIN_PASSWORD).await;
     let cookie = refresh_cookie(&login);
     let tab = || {
-        reqwest::Client::new()
-            .post(format!("http://127.0.0.1:{}/api/v1/auth/refresh", app.port))
-            .header("host", format!("acme.localhost:{}", app.port))
+        app.fresh_post("acme", "/api/v1/auth/refresh")
             .header(COOKIE, format!("backoffice_refresh={cookie}"))
             .send()
     };
@@ -131,10 +128,8 @@ async fn a_script_gets_and_refreshes_its_tokens_in_the_body() -> TestResult {
     let refresh_token = str_of(&tokens, "refresh_token").to_owned();
     assert!(refresh_token.len() >= 43, "at least 256 bits");
 
-    let plain = reqwest::Client::new();
-    let refreshed = plain
-        .post(format!("http://127.0.0.1:{}/api/v1/auth/refresh", app.port))
-        .header("host", format!("acme.localhost:{}", app.port))
+    let refreshed = app
+        .fresh_post("acme", "/api/v1/auth/refresh")
         .json(&serde_json::json!({ "refresh_token": refresh_token }))
         .send()
         .await?;
