@@ -46,6 +46,43 @@ async fn login_opens_a_session_with_the_refresh_token_in_an_httponly_cookie() ->
 }
 
 #[tokio::test]
+async fn behind_https_the_refresh_cookie_is_secure_and_prefixed() -> TestResult {
+    let app = spawn_app().await;
+    app.acme_admin();
+    let response = client(&app)
+        .post(app.url("acme", "/api/v1/auth/login"))
+        .header("x-forwarded-proto", "https")
+        .json(&serde_json::json!({ "username": "anna", "password": ADMIN_PASSWORD }))
+        .send()
+        .await?;
+    assert_eq!(response.status(), 200);
+    let cookie = response
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        cookie.starts_with("__Secure-backoffice_refresh="),
+        "{cookie}"
+    );
+    for attribute in ["Secure", "HttpOnly", "SameSite=Strict", "Path=/api/v1/auth"] {
+        assert!(
+            cookie.contains(attribute),
+            "cookie lacks {attribute}: {cookie}"
+        );
+    }
+    assert!(
+        response
+            .headers()
+            .get("strict-transport-security")
+            .is_some(),
+        "https answers carry HSTS"
+    );
+    Ok(())
+}
+
+#[tokio::test]
 async fn a_facility_user_sees_its_facilities_in_me_and_in_the_token() -> TestResult {
     let app = spawn_app().await;
     app.tenant("acme");
