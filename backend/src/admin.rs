@@ -81,6 +81,20 @@ pub fn create_tenant(
     Ok(tenant)
 }
 
+/// Renames a tenant (what its login screen shows; its host name stays).
+pub fn rename_tenant(
+    conn: &mut DbConnection,
+    slug: &str,
+    display_name: &str,
+) -> Result<(), AdminError> {
+    let display_name = non_empty(display_name, "the display name")?;
+    if Tenant::rename(conn, slug, &display_name)? {
+        Ok(())
+    } else {
+        Err(AdminError::UnknownTenant(slug.to_owned()))
+    }
+}
+
 pub fn create_facility(
     conn: &mut DbConnection,
     tenant_slug: &str,

@@ -30,7 +30,7 @@ pub fn ensure_first_tenant(
     }
     let password = random_password();
     let created = conn.transaction::<_, AdminError, _>(|conn| {
-        admin::create_tenant(conn, slug, "Backoffice")?;
+        admin::create_tenant(conn, slug, "Default tenant")?;
         admin::create_user(
             conn,
             hasher,

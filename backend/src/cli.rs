@@ -55,6 +55,12 @@ pub enum TenantCommand {
         #[arg(long)]
         name: String,
     },
+    /// Change the name a tenant's login screen shows (its host name stays)
+    Rename {
+        slug: String,
+        #[arg(long)]
+        name: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -117,6 +123,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let mut conn = db::connect(&settings.database, 1)?.get()?;
             let tenant = admin::create_tenant(&mut conn, &slug, &name)?;
             println!("created tenant {} ({})", tenant.slug, tenant.display_name);
+            Ok(())
+        }
+        Command::Tenant(TenantCommand::Rename { slug, name }) => {
+            let mut conn = db::connect(&settings.database, 1)?.get()?;
+            admin::rename_tenant(&mut conn, &slug, &name)?;
+            println!("renamed tenant {slug} to {}", name.trim());
             Ok(())
         }
         Command::Facility(FacilityCommand::Create { tenant, code, name }) => {

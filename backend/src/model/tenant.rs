@@ -47,6 +47,14 @@ impl Tenant {
         tenants::table.count().get_result(conn)
     }
 
+    /// Changes the name the login screen shows; true if the tenant exists.
+    pub fn rename(conn: &mut DbConnection, slug: &str, display_name: &str) -> QueryResult<bool> {
+        let changed = diesel::update(tenants::table.filter(tenants::slug.eq(slug)))
+            .set(tenants::display_name.eq(display_name))
+            .execute(conn)?;
+        Ok(changed > 0)
+    }
+
     pub fn insert(&self, conn: &mut DbConnection) -> QueryResult<()> {
         diesel::insert_into(tenants::table)
             .values(self)

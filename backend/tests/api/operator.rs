@@ -54,6 +54,13 @@ async fn the_operator_creates_a_tenant_a_facility_and_an_account_from_the_comman
         "",
     );
     assert!(ok, "{out}");
+    let (ok, out) = run(
+        cmd(&["tenant", "rename", "acme", "--name", "Acme Retail GmbH"]),
+        "",
+    );
+    assert!(ok, "{out}");
+    let (ok, out) = run(cmd(&["tenant", "rename", "nope", "--name", "x"]), "");
+    assert!(!ok && out.contains("no tenant `nope`"), "{out}");
     let (ok, out) = run(cmd(&["tenant", "create", "acme", "--name", "Again"]), "");
     assert!(!ok && out.contains("already exists"), "{out}");
     let (ok, out) = run(cmd(&["tenant", "create", "Not A Slug", "--name", "x"]), "");
@@ -112,7 +119,7 @@ async fn the_operator_creates_a_tenant_a_facility_and_an_account_from_the_comman
     assert_eq!(me["first_name"], "Sam");
     assert_eq!(me["role"], "SUPERVISOR");
     assert_eq!(me["facilities"][0]["code"], "BER-01");
-    assert_eq!(me["tenant"]["display_name"], "Acme Retail");
+    assert_eq!(me["tenant"]["display_name"], "Acme Retail GmbH");
     Ok(())
 }
 
