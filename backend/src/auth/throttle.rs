@@ -45,13 +45,22 @@ impl AttemptKeys {
         }
     }
 
-    fn all(&self) -> Vec<String> {
-        self.keys.iter().map(|(_, key)| key.clone()).collect()
+    fn all(&self) -> [&str; 3] {
+        [&self.keys[0].1, &self.keys[1].1, &self.keys[2].1]
     }
 
     fn pair(&self) -> &str {
         &self.keys[0].1
     }
+}
+
+/// What the counters said before an attempt.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AttemptState {
+    /// One of the keys is waiting: the attempt fails whatever the password.
+    pub locked: bool,
+    /// The account has failures from this address, which success clears.
+    pub pair_counted: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -68,14 +77,20 @@ impl Throttle {
         Throttle { settings }
     }
 
-    pub fn is_locked(
+    pub fn check(
         &self,
         conn: &mut DbConnection,
         tenant_id: &str,
         keys: &AttemptKeys,
         now: NaiveDateTime,
-    ) -> QueryResult<bool> {
-        LoginThrottle::any_locked(conn, tenant_id, &keys.all(), now)
+    ) -> QueryResult<AttemptState> {
+        let rows = LoginThrottle::locks_of(conn, tenant_id, keys.all())?;
+        Ok(AttemptState {
+            locked: rows
+                .iter()
+                .any(|(_, until)| until.is_some_and(|until| until > now)),
+            pair_counted: rows.iter().any(|(key, _)| key == keys.pair()),
+        })
     }
 
     /// Counts a failure under every key; true if that (or an earlier
@@ -95,14 +110,19 @@ impl Throttle {
         Ok(locked)
     }
 
-    /// A successful sign-in clears the account's count from that address.
+    /// A successful sign-in clears the account's count from that address
+    /// (if `before`, read ahead of the attempt, saw one).
     pub fn record_success(
         &self,
         conn: &mut DbConnection,
         tenant_id: &str,
         keys: &AttemptKeys,
+        before: AttemptState,
     ) -> QueryResult<()> {
-        LoginThrottle::delete_keys(conn, tenant_id, &[keys.pair().to_owned()]).map(|_| ())
+        if before.pair_counted {
+            LoginThrottle::delete_key(conn, tenant_id, keys.pair())?;
+        }
+        Ok(())
     }
 
     pub fn forget_stale(&self, conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<usize> {

@@ -32,20 +32,24 @@ impl LoginThrottle {
             .optional()
     }
 
-    /// Whether any of `keys` is locked at `now`.
-    pub fn any_locked(
+    /// The stored key and lock of each of the three keys that has a row.
+    /// Three fixed binds rather than an `IN` list, so the statement is
+    /// prepared once per connection.
+    pub fn locks_of(
         conn: &mut DbConnection,
         tenant_id: &str,
-        keys: &[String],
-        now: NaiveDateTime,
-    ) -> QueryResult<bool> {
-        let locked: i64 = login_throttles::table
+        keys: [&str; 3],
+    ) -> QueryResult<Vec<(String, Option<NaiveDateTime>)>> {
+        login_throttles::table
             .filter(login_throttles::tenant_id.eq(tenant_id))
-            .filter(login_throttles::throttle_key.eq_any(keys))
-            .filter(login_throttles::locked_until.gt(now))
-            .count()
-            .get_result(conn)?;
-        Ok(locked > 0)
+            .filter(
+                login_throttles::throttle_key
+                    .eq(keys[0])
+                    .or(login_throttles::throttle_key.eq(keys[1]))
+                    .or(login_throttles::throttle_key.eq(keys[2])),
+            )
+            .select((login_throttles::throttle_key, login_throttles::locked_until))
+            .load(conn)
     }
 
     pub fn insert(&self, conn: &mut DbConnection) -> QueryResult<()> {
@@ -75,15 +79,11 @@ impl LoginThrottle {
         Ok(changed > 0)
     }
 
-    pub fn delete_keys(
-        conn: &mut DbConnection,
-        tenant_id: &str,
-        keys: &[String],
-    ) -> QueryResult<usize> {
+    pub fn delete_key(conn: &mut DbConnection, tenant_id: &str, key: &str) -> QueryResult<usize> {
         diesel::delete(
             login_throttles::table
                 .filter(login_throttles::tenant_id.eq(tenant_id))
-                .filter(login_throttles::throttle_key.eq_any(keys)),
+                .filter(login_throttles::throttle_key.eq(key)),
         )
         .execute(conn)
     }

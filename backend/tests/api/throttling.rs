@@ -41,6 +41,19 @@ async fn the_wait_grows_with_each_failure_and_then_ends() -> TestResult {
         200,
         "once the wait is over the right password works"
     );
+    // Success clears the count: two new slips do not bring the wait back.
+    for _ in 0..2 {
+        assert_eq!(
+            app.login(&attacker, "acme", "anna", "typo").await.status(),
+            401
+        );
+    }
+    assert_eq!(
+        app.login(&attacker, "acme", "anna", ADMIN_PASSWORD)
+            .await
+            .status(),
+        200
+    );
     Ok(())
 }
 

@@ -7,7 +7,7 @@
 
 use crate::auth::client;
 use crate::auth::session_tokens;
-use crate::auth::throttle::AttemptKeys;
+use crate::auth::throttle::{AttemptKeys, AttemptState};
 use crate::error::ApiError;
 use crate::model::audit::{self, AuditEvent};
 use crate::model::facility::Facility;
@@ -24,7 +24,7 @@ use shared::username::Username;
 /// What the database said before the password was checked.
 struct Candidate {
     user: Option<User>,
-    locked: bool,
+    throttle: AttemptState,
 }
 
 enum Verdict {
@@ -65,7 +65,7 @@ pub async fn post(
     let candidate = crate::db::run(&state.pool, move |conn| {
         Ok(Candidate {
             user: User::find_by_username(conn, &tenant_id, &name)?,
-            locked: throttle.is_locked(conn, &tenant_id, &keys_for_lookup, now)?,
+            throttle: throttle.check(conn, &tenant_id, &keys_for_lookup, now)?,
         })
     })
     .await?;
@@ -80,8 +80,9 @@ pub async fn post(
         .await
         .map_err(|e| ApiError::unexpected(e, "verifying a password"))?;
 
+    let before = candidate.throttle;
     let verdict = match candidate.user {
-        Some(user) if password_ok && !candidate.locked => {
+        Some(user) if password_ok && !candidate.throttle.locked => {
             if user.is_active() {
                 Verdict::Succeeded(user)
             } else {
@@ -89,7 +90,7 @@ pub async fn post(
             }
         }
         _ => Verdict::Failed {
-            throttled: candidate.locked,
+            throttled: candidate.throttle.locked,
         },
     };
 
@@ -140,7 +141,7 @@ pub async fn post(
                 conn.transaction::<_, diesel::result::Error, _>(|conn| {
                     stored_session.open(conn, &refresh_row)?;
                     User::record_login(conn, &tenant_id, &user_for_db.id, now)?;
-                    throttle.record_success(conn, &tenant_id, &keys)?;
+                    throttle.record_success(conn, &tenant_id, &keys, before)?;
                     AuditEvent::new(&tenant_id, audit::LOGIN_SUCCEEDED)
                         .user(Some(&user_for_db.id), Some(&user_for_db.username))
                         .from_address(&address)
