@@ -124,10 +124,6 @@ impl ApiError {
         error
     }
 
-    pub fn code(&self) -> &'static str {
-        self.code
-    }
-
     pub fn problem(&self) -> Problem {
         Problem {
             kind: format!("/problems/{}", self.code.replace('_', "-")),

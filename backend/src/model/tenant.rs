@@ -35,14 +35,6 @@ impl Tenant {
             .optional()
     }
 
-    pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Tenant>> {
-        tenants::table
-            .find(id)
-            .select(Tenant::as_select())
-            .get_result(conn)
-            .optional()
-    }
-
     pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
         tenants::table.count().get_result(conn)
     }
