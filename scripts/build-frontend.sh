@@ -17,7 +17,7 @@ cargo fetch --quiet
 
 # wasm-opt 132 from node_modules first, never another one found on PATH.
 say "building the web app (trunk build --release)"
-PATH="$ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH" trunk build --release "$@"
+PATH="$ROOT/node_modules/.bin:$PATH" trunk build --release "$@"
 
 # The strict CSP forbids inline code: fail the build if any slipped in.
 if grep -Eio '<script[^>]*>' dist/index.html | grep -qv 'src=' \

@@ -3,7 +3,9 @@
 # script that uses them is idempotent. Source it; do not run it.
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-export PATH="$HOME/.cargo/bin:$ROOT/node_modules/.bin:$PATH"
+# CI may start with a bare environment: find the home folder if HOME is unset.
+export HOME="${HOME:-$(getent passwd "$(id -un)" | cut -d: -f6)}"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$ROOT/node_modules/.bin:$PATH"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
