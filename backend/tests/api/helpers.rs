@@ -258,6 +258,16 @@ impl TestApp {
         client(self).post(self.url(tenant, path))
     }
 
+    /// Signs in as a script and returns what `GET /api/v1/me` says.
+    pub async fn me_of(&self, tenant: &str, username: &str, password: &str) -> Value {
+        let tokens = self.script_login(tenant, username, password).await;
+        self.me(tenant, str_of(&tokens, "access_token"))
+            .await
+            .json()
+            .await
+            .unwrap_or_else(|e| panic!("me json: {e}"))
+    }
+
     pub async fn me(&self, tenant: &str, access_token: &str) -> Response {
         client(self)
             .get(self.url(tenant, "/api/v1/me"))
@@ -286,6 +296,16 @@ pub async fn problem(response: Response) -> Value {
         .json()
         .await
         .unwrap_or_else(|e| panic!("problem json: {e}"))
+}
+
+/// The `Set-Cookie` header of an answer, or an empty string.
+pub fn set_cookie(response: &Response) -> String {
+    response
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
 }
 
 pub fn str_of<'a>(value: &'a Value, key: &str) -> &'a str {

@@ -12,12 +12,7 @@ async fn login_opens_a_session_with_the_refresh_token_in_an_httponly_cookie() ->
 
     let response = app.login(&browser, "acme", "  Anna ", ADMIN_PASSWORD).await;
     assert_eq!(response.status(), 200);
-    let cookie = response
-        .headers()
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let cookie = set_cookie(&response);
     assert!(cookie.starts_with("backoffice_refresh="), "{cookie}");
     for attribute in ["HttpOnly", "SameSite=Strict", "Path=/api/v1/auth"] {
         assert!(
@@ -56,12 +51,7 @@ async fn behind_https_the_refresh_cookie_is_secure_and_prefixed() -> TestResult 
         .send()
         .await?;
     assert_eq!(response.status(), 200);
-    let cookie = response
-        .headers()
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let cookie = set_cookie(&response);
     assert!(
         cookie.starts_with("__Secure-backoffice_refresh="),
         "{cookie}"
@@ -97,14 +87,7 @@ async fn a_facility_user_sees_its_facilities_in_me_and_in_the_token() -> TestRes
         true,
     );
 
-    let tokens = app
-        .script_login("acme", "sam", "sam's long passphrase")
-        .await;
-    let me: serde_json::Value = app
-        .me("acme", str_of(&tokens, "access_token"))
-        .await
-        .json()
-        .await?;
+    let me = app.me_of("acme", "sam", "sam's long passphrase").await;
     assert_eq!(me["role"], "SUPERVISOR");
     let names: Vec<&str> = me["facilities"]
         .as_array()

@@ -108,14 +108,7 @@ async fn the_operator_creates_a_tenant_a_facility_and_an_account_from_the_comman
     let (ok, out) = create_sam("another long passphrase\n", "BER-01");
     assert!(!ok && out.contains("taken"), "{out}");
 
-    let tokens = app
-        .script_login("acme", "sam", "sam's long passphrase")
-        .await;
-    let me: serde_json::Value = app
-        .me("acme", str_of(&tokens, "access_token"))
-        .await
-        .json()
-        .await?;
+    let me = app.me_of("acme", "sam", "sam's long passphrase").await;
     assert_eq!(me["first_name"], "Sam");
     assert_eq!(me["role"], "SUPERVISOR");
     assert_eq!(me["facilities"][0]["code"], "BER-01");

@@ -168,11 +168,7 @@ async fn logout_revokes_the_session_at_once() -> TestResult {
         .send()
         .await?;
     assert_eq!(logout.status(), 204);
-    let cleared = logout
-        .headers()
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
+    let cleared = set_cookie(&logout);
     assert!(
         cleared.contains("Max-Age=0"),
         "logout clears the cookie: {cleared}"
