@@ -9,8 +9,7 @@ use crate::model::signing_key::SigningKeyRow;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{NaiveDateTime, TimeDelta};
-use ed25519_dalek::pkcs8::EncodePrivateKey;
-use jsonwebtoken::{DecodingKey, EncodingKey};
+use jsonwebtoken::DecodingKey;
 use rand::RngCore;
 use serde::Serialize;
 use std::sync::{Arc, Mutex, RwLock};
@@ -21,7 +20,10 @@ pub const ALGORITHM: &str = "EdDSA";
 pub struct LoadedKey {
     pub kid: String,
     pub created_at: NaiveDateTime,
-    pub encoding: EncodingKey,
+    /// Ready to sign: parsing and deriving it once, not per token.
+    pub signing: ed25519_dalek::SigningKey,
+    /// The JWS header every token of this key carries, base64url-encoded.
+    pub header_b64: String,
     pub decoding: DecodingKey,
     public_x: String,
 }
@@ -60,14 +62,14 @@ fn load(row: &SigningKeyRow) -> anyhow::Result<LoadedKey> {
         .try_into()
         .map_err(|_| anyhow::anyhow!("signing key {} is not 32 bytes", row.kid))?;
     let signing = ed25519_dalek::SigningKey::from_bytes(&seed);
-    let der = signing
-        .to_pkcs8_der()
-        .map_err(|e| anyhow::anyhow!("signing key {}: {e}", row.kid))?;
     let public = signing.verifying_key().to_bytes();
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::EdDSA);
+    header.kid = Some(row.kid.clone());
     Ok(LoadedKey {
         kid: row.kid.clone(),
         created_at: row.created_at,
-        encoding: EncodingKey::from_ed_der(der.as_bytes()),
+        signing,
+        header_b64: URL_SAFE_NO_PAD.encode(serde_json::to_vec(&header)?),
         decoding: DecodingKey::from_ed_der(&public),
         public_x: URL_SAFE_NO_PAD.encode(public),
     })

@@ -150,8 +150,7 @@ impl PasswordHasher {
 
     /// Hashes on the bounded pool.
     pub async fn hash(&self, password: SecretString) -> Result<String, HashError> {
-        let hasher = self.clone();
-        self.on_pool(move || hasher.hash_blocking(&password))
+        self.run(move |hasher| hasher.hash_blocking(&password))
             .await?
     }
 
@@ -161,19 +160,25 @@ impl PasswordHasher {
         stored: Option<String>,
         password: SecretString,
     ) -> Result<bool, HashError> {
-        let hasher = self.clone();
-        self.on_pool(move || hasher.verify_blocking(stored.as_deref(), &password))
+        self.run(move |hasher| hasher.verify_blocking(stored.as_deref(), &password))
             .await
     }
 
-    async fn on_pool<T: Send + 'static>(
+    /// Runs `work` on one of the hashing threads, handing it this hasher to
+    /// hash or check with there (`hash_blocking`, `verify_blocking`). Work
+    /// that needs a hash between blocking steps runs here whole: a sign-in
+    /// reads, checks and writes in one job, instead of crossing to another
+    /// thread and back for each step (see BENCHMARKS.md). The bound holds:
+    /// at most one job per hashing thread runs at once.
+    pub async fn run<T: Send + 'static>(
         &self,
-        work: impl FnOnce() -> T + Send + 'static,
+        work: impl FnOnce(&PasswordHasher) -> T + Send + 'static,
     ) -> Result<T, HashError> {
         let (done, result) = tokio::sync::oneshot::channel();
+        let hasher = self.clone();
         self.jobs
             .send(Box::new(move || {
-                let _ = done.send(work());
+                let _ = done.send(work(&hasher));
             }))
             .map_err(|_| HashError::Task("the hashing threads have stopped".to_owned()))?;
         result

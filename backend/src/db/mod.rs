@@ -118,21 +118,29 @@ fn run_migrations(conn: &mut DbConnection) -> anyhow::Result<()> {
 }
 
 /// Runs `work` with a pooled connection on the blocking thread pool. The
-/// one way request handlers touch the database.
+/// one way request handlers touch the database (a sign-in, which runs on a
+/// hashing thread, uses [`with_connection`] there).
 pub async fn run<T, F>(pool: &DbPool, work: F) -> Result<T, ApiError>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
     T: Send + 'static,
 {
     let pool = pool.clone();
-    actix_web::web::block(move || {
-        let mut conn = pool
-            .get()
-            .map_err(|e| ApiError::unexpected(e, "database pool"))?;
-        work(&mut conn)
-    })
-    .await
-    .map_err(|e| ApiError::unexpected(e, "blocking task"))?
+    actix_web::web::block(move || with_connection(&pool, work))
+        .await
+        .map_err(|e| ApiError::unexpected(e, "blocking task"))?
+}
+
+/// Runs `work` with a pooled connection on this thread, which must be one
+/// that may block: never an async worker.
+pub fn with_connection<T>(
+    pool: &DbPool,
+    work: impl FnOnce(&mut DbConnection) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    let mut conn = pool
+        .get()
+        .map_err(|e| ApiError::unexpected(e, "database pool"))?;
+    work(&mut conn)
 }
 
 /// Whether an error is a unique-constraint violation (a row that already

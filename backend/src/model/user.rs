@@ -100,20 +100,4 @@ impl User {
             Ok(())
         })
     }
-
-    pub fn record_login(
-        conn: &mut DbConnection,
-        tenant_id: &str,
-        id: &str,
-        at: NaiveDateTime,
-    ) -> QueryResult<()> {
-        diesel::update(
-            users::table
-                .filter(users::tenant_id.eq(tenant_id))
-                .filter(users::id.eq(id)),
-        )
-        .set(users::last_login_at.eq(at))
-        .execute(conn)
-        .map(|_| ())
-    }
 }

@@ -6,31 +6,45 @@
 //! of an inactive account learns that the account is inactive.
 
 use crate::auth::client;
+use crate::auth::password::PasswordHasher;
+use crate::auth::secret_token::SecretToken;
 use crate::auth::session_tokens;
-use crate::auth::throttle::{AttemptKeys, AttemptState};
+use crate::auth::throttle::AttemptKeys;
 use crate::error::ApiError;
 use crate::model::audit::{self, AuditEvent};
 use crate::model::facility::Facility;
+use crate::model::session::{RefreshToken, Session};
 use crate::model::user::User;
 use crate::state::AppState;
 use crate::tenancy::RequestTenant;
 use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::NaiveDateTime;
 use diesel::Connection;
 use secrecy::SecretString;
 use shared::api::{LoginRequest, TokenDelivery};
 use shared::password_policy::MAX_LENGTH;
 use shared::username::Username;
 
-/// What the database said before the password was checked.
-struct Candidate {
-    user: Option<User>,
-    throttle: AttemptState,
+/// A sign-in as it travels to a hashing thread.
+struct Attempt {
+    tenant_id: String,
+    username: String,
+    password: SecretString,
+    keys: AttemptKeys,
+    address: String,
+    user_agent: Option<String>,
 }
 
-enum Verdict {
-    Failed { throttled: bool },
-    Inactive(User),
-    Succeeded(User),
+enum Outcome {
+    Failed,
+    Inactive,
+    SignedIn {
+        user: User,
+        facilities: Vec<Facility>,
+        session: Session,
+        refresh: (SecretToken, RefreshToken),
+        now: NaiveDateTime,
+    },
 }
 
 pub async fn post(
@@ -56,103 +70,34 @@ pub async fn post(
         ));
     }
     let address = client::address(&req, &state);
-    let keys = AttemptKeys::new(username.as_str(), &address);
-    let now = crate::model::now();
-
-    let throttle = state.throttle.clone();
-    let (tenant_id, name) = (tenant.id.clone(), username.as_str().to_owned());
-    let keys_for_lookup = keys.clone();
-    let candidate = crate::db::run(&state.pool, move |conn| {
-        Ok(Candidate {
-            user: User::find_by_username(conn, &tenant_id, &name)?,
-            throttle: throttle.check(conn, &tenant_id, &keys_for_lookup, now)?,
-        })
-    })
-    .await?;
-
-    let stored_hash = candidate
-        .user
-        .as_ref()
-        .and_then(|u| u.password_hash.clone());
-    let password_ok = state
-        .hasher
-        .verify(stored_hash, SecretString::from(password))
-        .await
-        .map_err(|e| ApiError::unexpected(e, "verifying a password"))?;
-
-    let before = candidate.throttle;
-    let verdict = match candidate.user {
-        Some(user) if password_ok && !candidate.throttle.locked => {
-            if user.is_active() {
-                Verdict::Succeeded(user)
-            } else {
-                Verdict::Inactive(user)
-            }
-        }
-        _ => Verdict::Failed {
-            throttled: candidate.throttle.locked,
-        },
+    let attempt = Attempt {
+        tenant_id: tenant.id.clone(),
+        keys: AttemptKeys::new(username.as_str(), &address),
+        username: username.as_str().to_owned(),
+        password: SecretString::from(password),
+        address,
+        user_agent: client::user_agent(&req),
     };
 
-    match verdict {
-        Verdict::Failed { throttled } => {
-            let throttle = state.throttle.clone();
-            let tenant_id = tenant.id.clone();
-            let name = username.as_str().to_owned();
-            let address = address.clone();
-            crate::db::run(&state.pool, move |conn| {
-                let now_locked = throttle.record_failure(conn, &tenant_id, &keys, now)?;
-                let kind = if throttled || now_locked {
-                    audit::LOGIN_THROTTLED
-                } else {
-                    audit::LOGIN_FAILED
-                };
-                AuditEvent::new(&tenant_id, kind)
-                    .user(None, Some(&name))
-                    .from_address(&address)
-                    .record(conn)?;
-                Ok(())
-            })
-            .await?;
-            Err(ApiError::invalid_credentials())
-        }
-        Verdict::Inactive(user) => {
-            let tenant_id = tenant.id.clone();
-            crate::db::run(&state.pool, move |conn| {
-                AuditEvent::new(&tenant_id, audit::LOGIN_INACTIVE)
-                    .user(Some(&user.id), Some(&user.username))
-                    .from_address(&address)
-                    .record(conn)?;
-                Ok(())
-            })
-            .await?;
-            Err(ApiError::account_inactive())
-        }
-        Verdict::Succeeded(user) => {
-            let session =
-                session_tokens::new_session(&state, &user, client::user_agent(&req), &address, now);
-            let refresh = session_tokens::next_refresh_token(&state, &session, now);
-            let refresh_row = refresh.1.clone();
-            let throttle = state.throttle.clone();
-            let stored_session = session.clone();
-            let (tenant_id, user_for_db) = (tenant.id.clone(), user.clone());
-            let facilities = crate::db::run(&state.pool, move |conn| {
-                // All of the sign-in's writes in one transaction (one commit).
-                conn.transaction::<_, diesel::result::Error, _>(|conn| {
-                    stored_session.open(conn, &refresh_row)?;
-                    User::record_login(conn, &tenant_id, &user_for_db.id, now)?;
-                    throttle.record_success(conn, &tenant_id, &keys, before)?;
-                    AuditEvent::new(&tenant_id, audit::LOGIN_SUCCEEDED)
-                        .user(Some(&user_for_db.id), Some(&user_for_db.username))
-                        .from_address(&address)
-                        .record(conn)
-                })?;
-                if user_for_db.role().is_network_wide() {
-                    return Ok(Vec::new());
-                }
-                Ok(Facility::of_user(conn, &tenant_id, &user_for_db.id)?)
-            })
-            .await?;
+    // Read, check and write in one job on a hashing thread (no hand-off
+    // between the steps); only the signing and the answer happen here.
+    let job_state = state.clone();
+    let outcome = state
+        .hasher
+        .run(move |hasher| sign_in(&job_state, hasher, attempt))
+        .await
+        .map_err(|e| ApiError::unexpected(e, "verifying a password"))??;
+
+    match outcome {
+        Outcome::Failed => Err(ApiError::invalid_credentials()),
+        Outcome::Inactive => Err(ApiError::account_inactive()),
+        Outcome::SignedIn {
+            user,
+            facilities,
+            session,
+            refresh,
+            now,
+        } => {
             let issued = session_tokens::issue(&state, &user, &facilities, &session, refresh, now)?;
             Ok(super::token_response(
                 issued,
@@ -161,4 +106,82 @@ pub async fn post(
             ))
         }
     }
+}
+
+/// The attempt itself, on a hashing thread: what the database knows, the
+/// password check, and every write the verdict needs.
+fn sign_in(
+    state: &AppState,
+    hasher: &PasswordHasher,
+    attempt: Attempt,
+) -> Result<Outcome, ApiError> {
+    let Attempt {
+        tenant_id,
+        username,
+        password,
+        keys,
+        address,
+        user_agent,
+    } = attempt;
+    crate::db::with_connection(&state.pool, |conn| {
+        let now = crate::model::now();
+        let user = User::find_by_username(conn, &tenant_id, &username)?;
+        let before = state.throttle.check(conn, &tenant_id, &keys, now)?;
+        let stored_hash = user.as_ref().and_then(|u| u.password_hash.as_deref());
+        let password_ok = hasher.verify_blocking(stored_hash, &password);
+
+        let user = match user {
+            Some(user) if password_ok && !before.locked => user,
+            _ => {
+                let now_locked = state
+                    .throttle
+                    .record_failure(conn, &tenant_id, &keys, now)?;
+                let kind = if before.locked || now_locked {
+                    audit::LOGIN_THROTTLED
+                } else {
+                    audit::LOGIN_FAILED
+                };
+                AuditEvent::new(&tenant_id, kind)
+                    .user(None, Some(&username))
+                    .from_address(&address)
+                    .record(conn)?;
+                return Ok(Outcome::Failed);
+            }
+        };
+        if !user.is_active() {
+            AuditEvent::new(&tenant_id, audit::LOGIN_INACTIVE)
+                .user(Some(&user.id), Some(&user.username))
+                .from_address(&address)
+                .record(conn)?;
+            return Ok(Outcome::Inactive);
+        }
+
+        let session = session_tokens::new_session(state, &user, user_agent, &address, now);
+        let refresh = session_tokens::next_refresh_token(state, &session, now);
+        // All of the sign-in's writes in one transaction (one commit);
+        // opening the session also sets the account's last sign-in (a
+        // trigger, see the migrations).
+        conn.transaction::<_, diesel::result::Error, _>(|conn| {
+            session.open(conn, &refresh.1)?;
+            state
+                .throttle
+                .record_success(conn, &tenant_id, &keys, before)?;
+            AuditEvent::new(&tenant_id, audit::LOGIN_SUCCEEDED)
+                .user(Some(&user.id), Some(&user.username))
+                .from_address(&address)
+                .record(conn)
+        })?;
+        let facilities = if user.role().is_network_wide() {
+            Vec::new()
+        } else {
+            Facility::of_user(conn, &tenant_id, &user.id)?
+        };
+        Ok(Outcome::SignedIn {
+            user,
+            facilities,
+            session,
+            refresh,
+            now,
+        })
+    })
 }

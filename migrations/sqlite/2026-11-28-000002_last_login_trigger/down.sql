@@ -1,0 +1,1 @@
+DROP TRIGGER sessions_last_login;
