@@ -38,13 +38,16 @@ struct Attempt {
 enum Outcome {
     Failed,
     Inactive,
-    SignedIn {
-        user: User,
-        facilities: Vec<Facility>,
-        session: Session,
-        refresh: (SecretToken, RefreshToken),
-        now: NaiveDateTime,
-    },
+    SignedIn(Box<SignedIn>),
+}
+
+/// What a successful attempt stored, for the tokens.
+struct SignedIn {
+    user: User,
+    facilities: Vec<Facility>,
+    session: Session,
+    refresh: (SecretToken, RefreshToken),
+    now: NaiveDateTime,
 }
 
 pub async fn post(
@@ -91,13 +94,14 @@ pub async fn post(
     match outcome {
         Outcome::Failed => Err(ApiError::invalid_credentials()),
         Outcome::Inactive => Err(ApiError::account_inactive()),
-        Outcome::SignedIn {
-            user,
-            facilities,
-            session,
-            refresh,
-            now,
-        } => {
+        Outcome::SignedIn(signed_in) => {
+            let SignedIn {
+                user,
+                facilities,
+                session,
+                refresh,
+                now,
+            } = *signed_in;
             let issued = session_tokens::issue(&state, &user, &facilities, &session, refresh, now)?;
             Ok(super::token_response(
                 issued,
@@ -176,12 +180,12 @@ fn sign_in(
         } else {
             Facility::of_user(conn, &tenant_id, &user.id)?
         };
-        Ok(Outcome::SignedIn {
+        Ok(Outcome::SignedIn(Box::new(SignedIn {
             user,
             facilities,
             session,
             refresh,
             now,
-        })
+        })))
     })
 }
