@@ -106,12 +106,14 @@ async fn housekeeping(state: web::Data<AppState>) {
         tick.tick().await;
         let worker = state.clone();
         let outcome = db::run(&state.pool, move |conn| {
-            worker
-                .keys
-                .refresh(conn)
-                .map_err(|e| crate::error::ApiError::unexpected(e, "key rotation"))?;
-            worker.throttle.forget_stale(conn, crate::model::now())?;
-            Ok(())
+            db::write(conn, |conn| {
+                worker
+                    .keys
+                    .refresh(conn)
+                    .map_err(|e| crate::error::ApiError::unexpected(e, "key rotation"))?;
+                worker.throttle.forget_stale(conn, crate::model::now())?;
+                Ok(())
+            })
         })
         .await;
         if let Err(error) = outcome {

@@ -143,6 +143,32 @@ pub fn with_connection<T>(
     work(&mut conn)
 }
 
+/// SQLite lets one connection write at a time; another that tries gets
+/// "busy" and sleeps 1, 2, 5… ms before it retries (`busy_timeout`). A
+/// sign-in writes on a hashing thread, where such a sleep is lost hashing
+/// time, and two hashing threads met that way on about a third of sign-ins
+/// under load (BENCHMARKS.md). This process's writers queue here instead,
+/// and the next one runs the moment the last is done. (A separate process,
+/// such as the command line, still meets `busy_timeout`.)
+static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Runs `work`, which writes, as this process's only SQLite writer of the
+/// moment (see [`SQLITE_WRITER`]); on PostgreSQL it simply runs it. Request
+/// code writes through here.
+pub fn write<T, E>(
+    conn: &mut DbConnection,
+    work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E> {
+    if matches!(conn, DbConnection::Sqlite(_)) {
+        let _turn = SQLITE_WRITER
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        work(conn)
+    } else {
+        work(conn)
+    }
+}
+
 /// Whether an error is a unique-constraint violation (a row that already
 /// exists), on either database.
 pub fn is_unique_violation(error: &diesel::result::Error) -> bool {

@@ -137,26 +137,30 @@ fn sign_in(
         let user = match user {
             Some(user) if password_ok && !before.locked => user,
             _ => {
-                let now_locked = state
-                    .throttle
-                    .record_failure(conn, &tenant_id, &keys, now)?;
-                let kind = if before.locked || now_locked {
-                    audit::LOGIN_THROTTLED
-                } else {
-                    audit::LOGIN_FAILED
-                };
-                AuditEvent::new(&tenant_id, kind)
-                    .user(None, Some(&username))
-                    .from_address(&address)
-                    .record(conn)?;
+                crate::db::write(conn, |conn| {
+                    let now_locked = state
+                        .throttle
+                        .record_failure(conn, &tenant_id, &keys, now)?;
+                    let kind = if before.locked || now_locked {
+                        audit::LOGIN_THROTTLED
+                    } else {
+                        audit::LOGIN_FAILED
+                    };
+                    AuditEvent::new(&tenant_id, kind)
+                        .user(None, Some(&username))
+                        .from_address(&address)
+                        .record(conn)
+                })?;
                 return Ok(Outcome::Failed);
             }
         };
         if !user.is_active() {
-            AuditEvent::new(&tenant_id, audit::LOGIN_INACTIVE)
-                .user(Some(&user.id), Some(&user.username))
-                .from_address(&address)
-                .record(conn)?;
+            crate::db::write(conn, |conn| {
+                AuditEvent::new(&tenant_id, audit::LOGIN_INACTIVE)
+                    .user(Some(&user.id), Some(&user.username))
+                    .from_address(&address)
+                    .record(conn)
+            })?;
             return Ok(Outcome::Inactive);
         }
 
@@ -165,15 +169,17 @@ fn sign_in(
         // All of the sign-in's writes in one transaction (one commit);
         // opening the session also sets the account's last sign-in (a
         // trigger, see the migrations).
-        conn.transaction::<_, diesel::result::Error, _>(|conn| {
-            session.open(conn, &refresh.1)?;
-            state
-                .throttle
-                .record_success(conn, &tenant_id, &keys, before)?;
-            AuditEvent::new(&tenant_id, audit::LOGIN_SUCCEEDED)
-                .user(Some(&user.id), Some(&user.username))
-                .from_address(&address)
-                .record(conn)
+        crate::db::write(conn, |conn| {
+            conn.transaction::<_, diesel::result::Error, _>(|conn| {
+                session.open(conn, &refresh.1)?;
+                state
+                    .throttle
+                    .record_success(conn, &tenant_id, &keys, before)?;
+                AuditEvent::new(&tenant_id, audit::LOGIN_SUCCEEDED)
+                    .user(Some(&user.id), Some(&user.username))
+                    .from_address(&address)
+                    .record(conn)
+            })
         })?;
         let facilities = if user.role().is_network_wide() {
             Vec::new()

@@ -35,14 +35,16 @@ pub async fn post(
             None => None,
         };
         let now = crate::model::now();
-        for session_id in from_access.iter().chain(from_refresh.iter()) {
-            if Session::revoke(conn, &tenant_id, session_id, "logout", now)? {
-                AuditEvent::new(&tenant_id, audit::LOGOUT)
-                    .from_address(&address)
-                    .record(conn)?;
+        crate::db::write(conn, |conn| {
+            for session_id in from_access.iter().chain(from_refresh.iter()) {
+                if Session::revoke(conn, &tenant_id, session_id, "logout", now)? {
+                    AuditEvent::new(&tenant_id, audit::LOGOUT)
+                        .from_address(&address)
+                        .record(conn)?;
+                }
             }
-        }
-        Ok(())
+            Ok(())
+        })
     })
     .await?;
     Ok(HttpResponse::NoContent()

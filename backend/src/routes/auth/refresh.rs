@@ -70,19 +70,22 @@ pub async fn post(
     let tenant_id = tenant.id.clone();
     let outcome = crate::db::run(&state.pool, move |conn| {
         let mut minted = None;
-        let rotation = RefreshToken::rotate(
-            conn,
-            &tenant_id,
-            &presented_hash,
-            |session| {
-                let (secret, row) = session_tokens::next_refresh_token(&worker_state, session, now);
-                minted = Some((secret, row.clone()));
-                row
-            },
-            now,
-            chrono::TimeDelta::from_std(worker_state.settings.refresh_reuse_grace)
-                .unwrap_or_default(),
-        )?;
+        let rotation = crate::db::write(conn, |conn| {
+            RefreshToken::rotate(
+                conn,
+                &tenant_id,
+                &presented_hash,
+                |session| {
+                    let (secret, row) =
+                        session_tokens::next_refresh_token(&worker_state, session, now);
+                    minted = Some((secret, row.clone()));
+                    row
+                },
+                now,
+                chrono::TimeDelta::from_std(worker_state.settings.refresh_reuse_grace)
+                    .unwrap_or_default(),
+            )
+        })?;
         match rotation {
             Rotation::Rotated { session } => {
                 let user = User::find(conn, &tenant_id, &session.user_id)?;
@@ -90,10 +93,12 @@ pub async fn post(
                 Ok(Some((session, user, facilities, minted)))
             }
             Rotation::Reused { session_id } => {
-                AuditEvent::new(&tenant_id, audit::REFRESH_TOKEN_REUSED)
-                    .from_address(&address)
-                    .user(None, None)
-                    .record(conn)?;
+                crate::db::write(conn, |conn| {
+                    AuditEvent::new(&tenant_id, audit::REFRESH_TOKEN_REUSED)
+                        .from_address(&address)
+                        .user(None, None)
+                        .record(conn)
+                })?;
                 tracing::warn!(%session_id, "refresh token reused; session revoked");
                 Ok(None)
             }
