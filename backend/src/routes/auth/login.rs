@@ -4,6 +4,9 @@
 //! answer after the same work: one argon2 verification (against a dummy hash
 //! when there is no account) and one failure count. Only the right password
 //! of an inactive account learns that the account is inactive.
+//!
+//! The attempt runs as one job on a hashing thread, from the first read to
+//! the last write; the async handler only parses, signs and answers.
 
 use crate::auth::client;
 use crate::auth::password::PasswordHasher;
