@@ -72,7 +72,11 @@ fn start_hashing_threads(threads: usize) -> Result<mpsc::Sender<Job>, HashError>
                     Err(_) => return,
                 };
                 match job {
-                    Ok(job) => job(),
+                    // A job that panics loses its answer (its caller gets
+                    // an error), not the thread: sign-ins run here whole.
+                    Ok(job) => {
+                        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                    }
                     Err(_) => return,
                 }
             })
@@ -212,6 +216,19 @@ mod tests {
         let greedy = "$argon2id$v=19$m=4194304,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$\
                       AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
         assert!(!hasher.verify_blocking(Some(greedy), &secret("anything")));
+        Ok(())
+    }
+
+    #[tokio::test]
+    #[allow(clippy::panic)]
+    async fn a_job_that_panics_fails_alone_and_the_thread_goes_on() -> Result<(), HashError> {
+        let hasher = PasswordHasher::new(1)?;
+        let failed = hasher
+            .run(|_| -> u32 { panic!("a bug in a sign-in job") })
+            .await;
+        assert!(matches!(failed, Err(HashError::Task(_))));
+        let stored = hasher.hash(secret("still hashing")).await?;
+        assert!(hasher.verify(Some(stored), secret("still hashing")).await?);
         Ok(())
     }
 
