@@ -45,8 +45,11 @@ pub async fn verify_token(state: &AppState, token: &str) -> Result<AccessClaims,
         Err(TokenError::UnknownKey) if state.keys.may_reload_for_unknown_key() => {
             let keys = state.keys.clone();
             crate::db::run(&state.pool, move |conn| {
-                keys.refresh(conn)
-                    .map_err(|e| ApiError::unexpected(e, "reloading signing keys"))
+                // A reload can rotate, which writes.
+                crate::db::write(conn, |conn| {
+                    keys.refresh(conn)
+                        .map_err(|e| ApiError::unexpected(e, "reloading signing keys"))
+                })
             })
             .await?;
             jwt::verify(

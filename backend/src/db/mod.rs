@@ -154,19 +154,18 @@ static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// Runs `work`, which writes, as this process's only SQLite writer of the
 /// moment (see [`SQLITE_WRITER`]); on PostgreSQL it simply runs it. Request
-/// code writes through here.
+/// code writes through here, once per unit of work: `work` must not call
+/// `write` again (the lock is not re-entrant).
 pub fn write<T, E>(
     conn: &mut DbConnection,
     work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
 ) -> Result<T, E> {
-    if matches!(conn, DbConnection::Sqlite(_)) {
-        let _turn = SQLITE_WRITER
+    let _turn = matches!(conn, DbConnection::Sqlite(_)).then(|| {
+        SQLITE_WRITER
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        work(conn)
-    } else {
-        work(conn)
-    }
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    });
+    work(conn)
 }
 
 /// Whether an error is a unique-constraint violation (a row that already
