@@ -29,16 +29,8 @@ async fn the_host_name_selects_the_tenant_and_unknown_hosts_get_404() -> TestRes
 #[tokio::test]
 async fn a_token_of_one_tenant_is_refused_by_another() -> TestResult {
     let app = spawn_app().await;
-    app.tenant("acme");
+    app.acme_admin();
     app.tenant("globex");
-    app.user(
-        "acme",
-        "anna",
-        ADMIN_PASSWORD,
-        Role::Administrator,
-        &[],
-        true,
-    );
     app.user(
         "globex",
         "anna",
