@@ -25,6 +25,7 @@ user acme fred "fred-acme-passphrase" FULFILLER --first-name Fred --last-name La
 user acme sue "sue-acme-passphrase" SUPERVISOR --first-name Sue --last-name Kim --facility BER-01 --facility HAM-02
 user acme ivan "ivan-acme-passphrase" ADMINISTRATOR --first-name Ivan --last-name Old --inactive
 user acme lena "lena-acme-passphrase" ADMINISTRATOR --first-name Lena --last-name Roth
+user acme pia "pia-acme-passphrase" SUPERVISOR --first-name Pia --last-name Weiss --facility HAM-02
 
 bo tenant create globex --name "Globex Logistics"
 user globex anna "anna-globex-passphrase" ADMINISTRATOR --first-name Anna --last-name Globex

@@ -197,6 +197,7 @@ pub fn create_user(
         created_at: at,
         modified_at: at,
         last_login_at: None,
+        previous_login_at: None,
     };
     user.insert_with_facilities(conn, &facility_ids)
         .map_err(|e| {

@@ -11,6 +11,8 @@ export const accounts = {
   acmeSupervisor: { tenant: 'acme', username: 'sue', password: 'sue-acme-passphrase', name: 'Sue Kim' },
   acmeInactive: { tenant: 'acme', username: 'ivan', password: 'ivan-acme-passphrase', name: 'Ivan Old' },
   acmeLena: { tenant: 'acme', username: 'lena', password: 'lena-acme-passphrase', name: 'Lena Roth' },
+  // Signs in only in the account page's test, which counts her sign-ins.
+  acmePia: { tenant: 'acme', username: 'pia', password: 'pia-acme-passphrase', name: 'Pia Weiss' },
   globexAdmin: { tenant: 'globex', username: 'anna', password: 'anna-globex-passphrase', name: 'Anna Globex' },
   globexGina: { tenant: 'globex', username: 'gina', password: 'gina-globex-passphrase', name: 'Gina Stone' },
 };

@@ -33,6 +33,20 @@ test('the profile menu leads to account settings with the profile', async ({ pag
   await page.screenshot({ path: shot('account-settings'), fullPage: true });
 });
 
+test('account settings show the sign-in before this one', async ({ page }) => {
+  const previous = page.locator('.details-row', { hasText: 'Previous sign-in' }).locator('dd');
+  await new LoginPage(page).signInAs(accounts.acmePia);
+  await page.goto('/account');
+  await expect(previous).toHaveText('None before this one');
+
+  await new Shell(page).logOut();
+  await new LoginPage(page).signInAs(accounts.acmePia);
+  await page.goto('/account');
+  // e.g. "Nov 28, 2026, 9:41 PM": the first sign-in, in the browser's zone.
+  await expect(previous).toHaveText(/^[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2}\s[AP]M$/);
+  await page.screenshot({ path: shot('account-settings-facility-user'), fullPage: true });
+});
+
 test('log out ends the session and Back shows no signed-in page', async ({ page }) => {
   await new LoginPage(page).signInAs(accounts.acmeLena);
   await page.goto('/account');

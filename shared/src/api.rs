@@ -89,8 +89,10 @@ pub struct Me {
     /// `PASSWORD` or `OIDC`.
     pub sign_in_method: String,
     pub must_change_password: bool,
-    /// RFC 3339.
+    /// RFC 3339: the current sign-in (the latest session opened).
     pub last_login_at: Option<String>,
+    /// RFC 3339: the sign-in before that one; none on the first.
+    pub previous_login_at: Option<String>,
     pub session_id: String,
 }
 

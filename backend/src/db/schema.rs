@@ -40,6 +40,7 @@ diesel::table! {
         created_at -> Timestamp,
         modified_at -> Timestamp,
         last_login_at -> Nullable<Timestamp>,
+        previous_login_at -> Nullable<Timestamp>,
     }
 }
 

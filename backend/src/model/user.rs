@@ -30,7 +30,10 @@ pub struct User {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub modified_at: NaiveDateTime,
+    /// Set when a session opens (a trigger, see the migrations).
     pub last_login_at: Option<NaiveDateTime>,
+    /// The sign-in before the last one, for the account page.
+    pub previous_login_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, Insertable)]

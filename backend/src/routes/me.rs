@@ -45,6 +45,7 @@ pub async fn get(
         sign_in_method: user.sign_in_method,
         must_change_password: user.must_change_password,
         last_login_at: user.last_login_at.map(|t| t.and_utc().to_rfc3339()),
+        previous_login_at: user.previous_login_at.map(|t| t.and_utc().to_rfc3339()),
         session_id: auth.session.id,
     }))
 }

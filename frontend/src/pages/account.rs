@@ -35,11 +35,13 @@ fn ProfileSection(me: Me) -> impl IntoView {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let last_sign_in = me
-        .last_login_at
+    // The sign-in before this one: the current one is "now", while the one
+    // before tells the user whether someone else got in meanwhile.
+    let previous_sign_in = me
+        .previous_login_at
         .as_deref()
         .map(format_timestamp)
-        .unwrap_or_else(|| "Never".to_owned());
+        .unwrap_or_else(|| "None before this one".to_owned());
 
     let rows = [
         ("Username", me.username.clone()),
@@ -49,7 +51,7 @@ fn ProfileSection(me: Me) -> impl IntoView {
         ("Role", me.role.label().to_owned()),
         ("Facilities", facilities),
         ("Language", language_name(&me.locale)),
-        ("Last sign-in", last_sign_in),
+        ("Previous sign-in", previous_sign_in),
     ];
 
     view! {

@@ -1,0 +1,8 @@
+DROP TRIGGER sessions_last_login;
+CREATE TRIGGER sessions_last_login AFTER INSERT ON sessions
+BEGIN
+    UPDATE users SET last_login_at = NEW.created_at
+    WHERE tenant_id = NEW.tenant_id AND id = NEW.user_id;
+END;
+
+ALTER TABLE users DROP COLUMN previous_login_at;
