@@ -90,7 +90,7 @@ diesel::table! {
 }
 
 diesel::table! {
-    audit_events (id) {
+    audit_events (tenant_id, occurred_at, id) {
         id -> Text,
         tenant_id -> Text,
         occurred_at -> Timestamp,

@@ -31,7 +31,11 @@ impl MicrosecondFloor for NaiveDateTime {
     }
 }
 
-/// A new random id.
+/// A new id: a UUID whose first bits are the time (version 7) and the rest
+/// random, so that rows keyed by it are appended in order rather than
+/// scattered over their table (sessions are stored in id order, see the
+/// migrations). Ids are names, not secrets: a session's id tells no more
+/// than its token's `iat`.
 pub fn new_id() -> String {
-    uuid::Uuid::new_v4().to_string()
+    uuid::Uuid::now_v7().to_string()
 }

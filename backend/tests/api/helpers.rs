@@ -73,7 +73,7 @@ fn hasher() -> PasswordHasher {
 /// A fresh, empty PostgreSQL database on the test server, if one is set.
 pub fn fresh_postgres_database() -> Option<String> {
     let server = std::env::var("BACKOFFICE_TEST_POSTGRES_URL").ok()?;
-    let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+    let name = format!("t_{}", uuid::Uuid::now_v7().simple());
     let mut admin = diesel::PgConnection::establish(&server)
         .unwrap_or_else(|e| panic!("cannot reach the test PostgreSQL at {server}: {e}"));
     admin
