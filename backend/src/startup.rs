@@ -56,6 +56,7 @@ impl Application {
             ),
             throttle: Throttle::new(settings.lockout.clone()),
             keys,
+            sign_in_db: db::SignInConnection::new(&settings.database),
             pool,
             settings,
         });

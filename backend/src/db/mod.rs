@@ -77,17 +77,21 @@ impl DatabaseLocation {
 #[derive(Debug)]
 struct SqlitePragmas;
 
+impl SqlitePragmas {
+    fn apply(conn: &mut DbConnection) -> diesel::QueryResult<()> {
+        match conn {
+            DbConnection::Sqlite(sqlite) => sqlite.batch_execute(
+                "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                 PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+            ),
+            DbConnection::Postgresql(_) => Ok(()),
+        }
+    }
+}
+
 impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for SqlitePragmas {
     fn on_acquire(&self, conn: &mut DbConnection) -> Result<(), diesel::r2d2::Error> {
-        if let DbConnection::Sqlite(sqlite) = conn {
-            sqlite
-                .batch_execute(
-                    "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
-                )
-                .map_err(diesel::r2d2::Error::QueryError)?;
-        }
-        Ok(())
+        SqlitePragmas::apply(conn).map_err(diesel::r2d2::Error::QueryError)
     }
 }
 
@@ -119,7 +123,7 @@ fn run_migrations(conn: &mut DbConnection) -> anyhow::Result<()> {
 
 /// Runs `work` with a pooled connection on the blocking thread pool. The
 /// one way request handlers touch the database (a sign-in, which runs on a
-/// hashing thread, uses [`with_connection`] there).
+/// hashing thread, goes through [`SignInConnection`] there).
 pub async fn run<T, F>(pool: &DbPool, work: F) -> Result<T, ApiError>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
@@ -141,6 +145,70 @@ pub fn with_connection<T>(
         .get()
         .map_err(|e| ApiError::unexpected(e, "database pool"))?;
     work(&mut conn)
+}
+
+/// The connection sign-ins use on SQLite: one, opened beside the pool and
+/// shared by the hashing threads, one step at a time.
+///
+/// SQLite drops a connection's whole page cache when it begins to read
+/// after another connection has written. Two hashing threads on two pooled
+/// connections did that to each other on every sign-in, and each sign-in
+/// read about 21 pages back from the files (BENCHMARKS.md). On one
+/// connection the pages a sign-in needs stay cached from the last one. On
+/// PostgreSQL, which keeps its cache on the server, the pool serves.
+pub struct SignInConnection {
+    sqlite: Option<(String, std::sync::Mutex<Option<DbConnection>>)>,
+}
+
+impl SignInConnection {
+    pub fn new(location: &DatabaseLocation) -> Self {
+        SignInConnection {
+            sqlite: match location {
+                DatabaseLocation::Sqlite(url) => Some((url.clone(), std::sync::Mutex::new(None))),
+                DatabaseLocation::Postgres(_) => None,
+            },
+        }
+    }
+
+    /// Runs `work` on this thread, which must be one that may block, with
+    /// the shared SQLite connection (opened on first use, and again after a
+    /// step that panicked with it) or with a pooled PostgreSQL one. Hold it
+    /// for one step, never across a hash.
+    pub fn with<T>(
+        &self,
+        pool: &DbPool,
+        work: impl FnOnce(&mut DbConnection) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        let Some((url, shared)) = &self.sqlite else {
+            return with_connection(pool, work);
+        };
+        let mut slot = match shared.lock() {
+            Ok(slot) => slot,
+            Err(poisoned) => {
+                // A step panicked while it held the connection, perhaps in
+                // the middle of a transaction: start from a fresh one.
+                shared.clear_poison();
+                let mut slot = poisoned.into_inner();
+                *slot = None;
+                slot
+            }
+        };
+        let conn = match &mut *slot {
+            Some(conn) => conn,
+            empty => empty.insert(Self::open(url)?),
+        };
+        work(conn)
+    }
+
+    fn open(url: &str) -> Result<DbConnection, ApiError> {
+        use diesel::Connection;
+        let mut conn = diesel::SqliteConnection::establish(url)
+            .map(DbConnection::Sqlite)
+            .map_err(|e| ApiError::unexpected(e, "opening the sign-in connection"))?;
+        SqlitePragmas::apply(&mut conn)
+            .map_err(|e| ApiError::unexpected(e, "setting up the sign-in connection"))?;
+        Ok(conn)
+    }
 }
 
 /// SQLite lets one connection write at a time; another that tries gets
@@ -175,4 +243,60 @@ pub fn is_unique_violation(error: &diesel::result::Error) -> bool {
         error,
         diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::connection::SimpleConnection;
+    use diesel::RunQueryDsl;
+
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+
+    fn count(conn: &mut DbConnection) -> Result<i64, ApiError> {
+        Ok(diesel::sql_query("SELECT count(*) AS n FROM notes")
+            .get_result::<Count>(conn)?
+            .n)
+    }
+
+    #[test]
+    #[allow(clippy::panic)]
+    fn the_sign_in_connection_survives_a_step_that_panicked_in_a_transaction(
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let location = DatabaseLocation::resolve(None, dir.path());
+        let pool = connect(&location, 2)?;
+        pool.get()?
+            .batch_execute("CREATE TABLE notes (body TEXT NOT NULL)")?;
+        let shared = std::sync::Arc::new(SignInConnection::new(&location));
+
+        let panicking = std::sync::Arc::clone(&shared);
+        let pool_for_thread = pool.clone();
+        let outcome = std::thread::spawn(move || {
+            panicking.with(&pool_for_thread, |conn| -> Result<(), ApiError> {
+                conn.batch_execute("BEGIN; INSERT INTO notes VALUES ('half written');")?;
+                panic!("a bug in the middle of a sign-in");
+            })
+        })
+        .join();
+        assert!(outcome.is_err(), "the step panicked");
+
+        // The next step gets a working connection, outside any transaction,
+        // and the half-written row never became visible.
+        let reason = |e: ApiError| e.to_string();
+        shared
+            .with(&pool, |conn| {
+                conn.batch_execute("INSERT INTO notes VALUES ('whole')")?;
+                Ok(())
+            })
+            .map_err(reason)?;
+        assert_eq!(shared.with(&pool, count).map_err(reason)?, 1);
+        let mut other = pool.get()?;
+        assert_eq!(count(&mut other).map_err(reason)?, 1);
+        Ok(())
+    }
 }

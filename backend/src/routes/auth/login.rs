@@ -116,7 +116,8 @@ pub async fn post(
 }
 
 /// The attempt itself, on a hashing thread: what the database knows, the
-/// password check, and every write the verdict needs.
+/// password check, and every write the verdict needs. The connection is
+/// held for each database step, not across the hash.
 fn sign_in(
     state: &AppState,
     hasher: &PasswordHasher,
@@ -130,17 +131,20 @@ fn sign_in(
         address,
         user_agent,
     } = attempt;
-    crate::db::with_connection(&state.pool, |conn| {
-        let now = crate::model::now();
+    let now = crate::model::now();
+    let (user, before) = state.sign_in_db.with(&state.pool, |conn| {
         let user = User::find_by_username(conn, &tenant_id, &username)?;
         let before = state.throttle.check(conn, &tenant_id, &keys, now)?;
-        let stored_hash = user.as_ref().and_then(|u| u.password_hash.as_deref());
-        let password_ok = hasher.verify_blocking(stored_hash, &password);
+        Ok((user, before))
+    })?;
+    let stored_hash = user.as_ref().and_then(|u| u.password_hash.as_deref());
+    let password_ok = hasher.verify_blocking(stored_hash, &password);
 
-        let user = match user {
-            Some(user) if password_ok && !before.locked => user,
-            _ => {
-                crate::db::write(conn, |conn| {
+    let user = match user {
+        Some(user) if password_ok && !before.locked => user,
+        _ => {
+            state.sign_in_db.with(&state.pool, |conn| {
+                Ok(crate::db::write(conn, |conn| {
                     let now_locked = state
                         .throttle
                         .record_failure(conn, &tenant_id, &keys, now)?;
@@ -153,22 +157,26 @@ fn sign_in(
                         .user(None, Some(&username))
                         .from_address(&address)
                         .record(conn)
-                })?;
-                return Ok(Outcome::Failed);
-            }
-        };
-        if !user.is_active() {
-            crate::db::write(conn, |conn| {
+                })?)
+            })?;
+            return Ok(Outcome::Failed);
+        }
+    };
+    if !user.is_active() {
+        state.sign_in_db.with(&state.pool, |conn| {
+            Ok(crate::db::write(conn, |conn| {
                 AuditEvent::new(&tenant_id, audit::LOGIN_INACTIVE)
                     .user(Some(&user.id), Some(&user.username))
                     .from_address(&address)
                     .record(conn)
-            })?;
-            return Ok(Outcome::Inactive);
-        }
+            })?)
+        })?;
+        return Ok(Outcome::Inactive);
+    }
 
-        let session = session_tokens::new_session(state, &user, user_agent, &address, now);
-        let refresh = session_tokens::next_refresh_token(state, &session, now);
+    let session = session_tokens::new_session(state, &user, user_agent, &address, now);
+    let refresh = session_tokens::next_refresh_token(state, &session, now);
+    let facilities = state.sign_in_db.with(&state.pool, |conn| {
         // All of the sign-in's writes in one transaction (one commit);
         // opening the session also sets the account's last sign-in (a
         // trigger, see the migrations).
@@ -184,17 +192,17 @@ fn sign_in(
                     .record(conn)
             })
         })?;
-        let facilities = if user.role().is_network_wide() {
-            Vec::new()
+        if user.role().is_network_wide() {
+            Ok(Vec::new())
         } else {
-            Facility::of_user(conn, &tenant_id, &user.id)?
-        };
-        Ok(Outcome::SignedIn(Box::new(SignedIn {
-            user,
-            facilities,
-            session,
-            refresh,
-            now,
-        })))
-    })
+            Ok(Facility::of_user(conn, &tenant_id, &user.id)?)
+        }
+    })?;
+    Ok(Outcome::SignedIn(Box::new(SignedIn {
+        user,
+        facilities,
+        session,
+        refresh,
+        now,
+    })))
 }
