@@ -79,7 +79,8 @@ pub struct Overrides {
     /// The window of the account ceiling, and how long failures are remembered, in seconds [default: 86400]
     #[arg(long, env = "BACKOFFICE_FAILURE_WINDOW", global = true)]
     pub failure_window: Option<u64>,
-    /// Trust X-Forwarded-For from this proxy address for the client address
+    /// The reverse proxy's address: only its forwarding headers (client
+    /// address, https, host) count
     #[arg(long, env = "BACKOFFICE_TRUSTED_PROXY", global = true)]
     pub trusted_proxy: Option<String>,
 }

@@ -105,7 +105,10 @@ impl FromRequest for RequestTenant {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
-        let host = req.connection_info().host().to_owned();
+        let host = state
+            .as_ref()
+            .map(|state| crate::auth::client::host(req, state))
+            .unwrap_or_default();
         Box::pin(async move {
             let state = state.ok_or_else(|| {
                 ApiError::unexpected(anyhow::anyhow!("no app state"), "tenant resolution")

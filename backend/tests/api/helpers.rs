@@ -31,6 +31,8 @@ pub struct TestConfig {
     pub account_ceiling: u32,
     pub key_rotation_seconds: u64,
     pub refresh_reuse_grace_seconds: u64,
+    /// The address whose forwarding headers count (`BACKOFFICE_TRUSTED_PROXY`).
+    pub trusted_proxy: Option<&'static str>,
 }
 
 impl Default for TestConfig {
@@ -44,6 +46,7 @@ impl Default for TestConfig {
             key_rotation_seconds: 30 * 86_400,
             // Tests of reuse detection see it at once.
             refresh_reuse_grace_seconds: 0,
+            trusted_proxy: None,
         }
     }
 }
@@ -116,6 +119,7 @@ pub async fn spawn_app_with(config: TestConfig) -> TestApp {
         account_ceiling: Some(config.account_ceiling),
         key_rotation: Some(config.key_rotation_seconds),
         refresh_reuse_grace: Some(config.refresh_reuse_grace_seconds),
+        trusted_proxy: config.trusted_proxy.map(str::to_owned),
         // Only hosts that name a tenant reach one: tests always name it.
         default_tenant: Some(String::new()),
         ..Overrides::default()

@@ -78,16 +78,28 @@ async fn me_tells_the_sign_in_before_this_one() -> TestResult {
     Ok(())
 }
 
-#[tokio::test]
-async fn behind_https_the_refresh_cookie_is_secure_and_prefixed() -> TestResult {
-    let app = spawn_app().await;
-    app.acme_admin();
-    let response = client(&app)
+/// The proxy of the forwarding tests: its headers count, no one else's.
+const PROXY: &str = "127.0.0.9";
+
+/// A sign-in as anna of acme from `local`, saying it came over https.
+async fn login_claiming_https(app: &TestApp, local: &str) -> reqwest::Result<reqwest::Response> {
+    client_from(app, local)
         .post(app.url("acme", "/api/v1/auth/login"))
         .header("x-forwarded-proto", "https")
         .json(&serde_json::json!({ "username": "anna", "password": ADMIN_PASSWORD }))
         .send()
-        .await?;
+        .await
+}
+
+#[tokio::test]
+async fn behind_https_the_refresh_cookie_is_secure_and_prefixed() -> TestResult {
+    let app = spawn_app_with(TestConfig {
+        trusted_proxy: Some(PROXY),
+        ..TestConfig::default()
+    })
+    .await;
+    app.acme_admin();
+    let response = login_claiming_https(&app, PROXY).await?;
     assert_eq!(response.status(), 200);
     let cookie = set_cookie(&response);
     assert!(
@@ -106,6 +118,30 @@ async fn behind_https_the_refresh_cookie_is_secure_and_prefixed() -> TestResult 
             .get("strict-transport-security")
             .is_some(),
         "https answers carry HSTS"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn only_the_trusted_proxy_can_say_a_request_came_over_https() -> TestResult {
+    let app = spawn_app_with(TestConfig {
+        trusted_proxy: Some(PROXY),
+        ..TestConfig::default()
+    })
+    .await;
+    app.acme_admin();
+    // A client that is not the proxy: its X-Forwarded-Proto is its own word.
+    let response = login_claiming_https(&app, "127.0.0.1").await?;
+    assert_eq!(response.status(), 200);
+    let cookie = set_cookie(&response);
+    assert!(cookie.starts_with("backoffice_refresh="), "{cookie}");
+    assert!(!cookie.contains("Secure"), "{cookie}");
+    assert!(
+        response
+            .headers()
+            .get("strict-transport-security")
+            .is_none(),
+        "plain http answers carry no HSTS"
     );
     Ok(())
 }

@@ -26,6 +26,36 @@ async fn the_host_name_selects_the_tenant_and_unknown_hosts_get_404() -> TestRes
     Ok(())
 }
 
+/// The tenant a request from `local` lands on, asking for acme's host but
+/// forwarding globex's.
+async fn tenant_with_forwarded_host(app: &TestApp, local: &str) -> reqwest::Result<String> {
+    let info: serde_json::Value = client_from(app, local)
+        .get(app.url("acme", "/api/v1/tenant"))
+        .header("x-forwarded-host", format!("globex.localhost:{}", app.port))
+        .send()
+        .await?
+        .json()
+        .await?;
+    Ok(info["slug"].as_str().unwrap_or_default().to_owned())
+}
+
+#[tokio::test]
+async fn only_the_trusted_proxy_can_forward_a_host_name() -> TestResult {
+    let app = spawn_app_with(TestConfig {
+        trusted_proxy: Some("127.0.0.9"),
+        ..TestConfig::default()
+    })
+    .await;
+    app.tenant("acme");
+    app.tenant("globex");
+    assert_eq!(tenant_with_forwarded_host(&app, "127.0.0.1").await?, "acme");
+    assert_eq!(
+        tenant_with_forwarded_host(&app, "127.0.0.9").await?,
+        "globex"
+    );
+    Ok(())
+}
+
 #[tokio::test]
 async fn a_token_of_one_tenant_is_refused_by_another() -> TestResult {
     let app = spawn_app().await;

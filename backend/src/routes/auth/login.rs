@@ -109,7 +109,7 @@ pub async fn post(
             Ok(super::token_response(
                 issued,
                 token_delivery == TokenDelivery::Body,
-                client::is_https(&req),
+                client::is_https(&req, &state),
             ))
         }
     }

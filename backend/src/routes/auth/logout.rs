@@ -25,7 +25,7 @@ pub async fn post(
             .map(|claims| claims.sid),
         None => None,
     };
-    let refresh_hash = super::refresh::presented(&req, &body)?
+    let refresh_hash = super::refresh::presented(&req, &state, &body)?
         .map(|presented| secret_token::hash_token(&presented.token));
     let address = client::address(&req, &state);
     let tenant_id = tenant.id.clone();
@@ -48,6 +48,6 @@ pub async fn post(
     })
     .await?;
     Ok(HttpResponse::NoContent()
-        .cookie(refresh_cookie::clear(client::is_https(&req)))
+        .cookie(refresh_cookie::clear(client::is_https(&req, &state)))
         .finish())
 }

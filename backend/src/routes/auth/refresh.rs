@@ -22,7 +22,11 @@ pub struct PresentedToken {
 
 /// The refresh token of a request: the body's, else the cookie's (and a
 /// cookie only from this site).
-pub fn presented(req: &HttpRequest, body: &[u8]) -> Result<Option<PresentedToken>, ApiError> {
+pub fn presented(
+    req: &HttpRequest,
+    state: &AppState,
+    body: &[u8],
+) -> Result<Option<PresentedToken>, ApiError> {
     let parsed: RefreshRequest = crate::json_body::optional(req, body)?;
     if let Some(token) = parsed.refresh_token.filter(|t| !t.is_empty()) {
         if token.len() > 256 {
@@ -36,8 +40,8 @@ pub fn presented(req: &HttpRequest, body: &[u8]) -> Result<Option<PresentedToken
             from_body: true,
         }));
     }
-    match refresh_cookie::read(req, client::is_https(req)) {
-        Some(token) if client::same_origin(req) => Ok(Some(PresentedToken {
+    match refresh_cookie::read(req, client::is_https(req, state)) {
+        Some(token) if client::same_origin(req, state) => Ok(Some(PresentedToken {
             token,
             from_body: false,
         })),
@@ -46,10 +50,10 @@ pub fn presented(req: &HttpRequest, body: &[u8]) -> Result<Option<PresentedToken
     }
 }
 
-fn ended(req: &HttpRequest, from_body: bool) -> HttpResponse {
+fn ended(req: &HttpRequest, state: &AppState, from_body: bool) -> HttpResponse {
     let mut response = ApiError::invalid_refresh_token().error_response();
     if !from_body {
-        let _ = response.add_cookie(&refresh_cookie::clear(client::is_https(req)));
+        let _ = response.add_cookie(&refresh_cookie::clear(client::is_https(req, state)));
     }
     response
 }
@@ -60,8 +64,8 @@ pub async fn post(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let Some(PresentedToken { token, from_body }) = presented(&req, &body)? else {
-        return Ok(ended(&req, false));
+    let Some(PresentedToken { token, from_body }) = presented(&req, &state, &body)? else {
+        return Ok(ended(&req, &state, false));
     };
     let now = crate::model::now();
     let presented_hash = secret_token::hash_token(&token);
@@ -108,15 +112,15 @@ pub async fn post(
     .await?;
 
     let Some((session, Some(user), facilities, Some(refresh))) = outcome else {
-        return Ok(ended(&req, from_body));
+        return Ok(ended(&req, &state, from_body));
     };
     if !user.is_active() {
-        return Ok(ended(&req, from_body));
+        return Ok(ended(&req, &state, from_body));
     }
     let issued = session_tokens::issue(&state, &user, &facilities, &session, refresh, now)?;
     Ok(super::token_response(
         issued,
         from_body,
-        client::is_https(&req),
+        client::is_https(&req, &state),
     ))
 }
