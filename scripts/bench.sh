@@ -12,10 +12,12 @@
 #   scripts/bench.sh --compare-logging  # also /me with request logging on (BACKOFFICE_LOG=info)
 #
 # Settings (environment): BENCH_DURATION (seconds per load run, default 15,
-# at least 15 for a reportable figure), BENCH_ROUNDS (login runs per
-# setting, each between two raw hashing runs, default 3), BENCH_CONNECTIONS
-# (default 64), BENCH_WRK_THREADS (default 2), BENCH_HASH_SECONDS (default
-# 5), BENCH_POOL_SIZE (BACKOFFICE_DATABASE_POOL_SIZE, default 16),
+# at least 15 for a reportable figure), BENCH_ROUNDS (steady login runs
+# wanted per setting, each between two raw hashing runs, default 3; see
+# login_rounds), BENCH_MAX_ROUNDS (runs at most, default twice that),
+# BENCH_STEADY_PERCENT (default 10), BENCH_CONNECTIONS (default 64),
+# BENCH_WRK_THREADS (default 2), BENCH_HASH_SECONDS (default 5),
+# BENCH_POOL_SIZE (BACKOFFICE_DATABASE_POOL_SIZE, default 16),
 # BENCH_ONE_CORE (the core for the pinned runs, default 0; "off" skips them).
 #
 # Installs what is missing (wrk, curl via apt). The load targets 127.0.0.1
@@ -30,6 +32,8 @@ CONNECTIONS="${BENCH_CONNECTIONS:-64}"
 WRK_THREADS="${BENCH_WRK_THREADS:-2}"
 HASH_SECONDS="${BENCH_HASH_SECONDS:-5}"
 ROUNDS="${BENCH_ROUNDS:-3}"
+MAX_ROUNDS="${BENCH_MAX_ROUNDS:-$((2 * ROUNDS))}"
+STEADY_PERCENT="${BENCH_STEADY_PERCENT:-10}"
 ONE_CORE="${BENCH_ONE_CORE:-0}"
 POOL_SIZE="${BENCH_POOL_SIZE:-16}"
 DATABASE_URL="${BENCH_DATABASE_URL:-}"
@@ -40,7 +44,7 @@ for arg in "$@"; do
   case "$arg" in
     --postgres) START_POSTGRES=1 ;;
     --compare-logging) COMPARE_LOGGING=1 ;;
-    -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $arg (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -340,20 +344,29 @@ socket_errors() {
   echo $(( $(field connect_errors <<<"$1") + $(field read_errors <<<"$1") + $(field write_errors <<<"$1") + $(field timeouts <<<"$1") ))
 }
 
-# login_rounds SETTING [CORE]: BENCH_ROUNDS login runs against the running
-# server, each between two raw hashing runs (all on CORE, if given), so
-# that every run is held against the hashing speed of the moments around
-# it. Sets, prefixed with SETTING_: RATE (2xx/s over all runs), RATIO (the
-# median of the runs' ratios), RUNS (each run's rate and ratio), RAWS (the
-# raw figures in order), NON2XX and ERRORS (all runs), LATENCY (p50 / p99
-# of the last run) and CPU_* (the CPU split of the last run).
+# steady A B: whether two raw figures are within STEADY_PERCENT of the
+# larger, i.e. the machine held its hashing speed across the run between.
+steady() { awk "BEGIN { a = $1; b = $2; m = (a > b ? a : b); exit !(m > 0 && (a > b ? a - b : b - a) <= m * $STEADY_PERCENT / 100) }"; }
+
+# login_rounds SETTING [CORE]: login runs against the running server, each
+# between two raw hashing runs (all on CORE, if given), so that every run
+# is held against the hashing speed of the moments around it. A run whose
+# two raw figures differ by more than STEADY_PERCENT met a change of the
+# machine's speed; runs go on until BENCH_ROUNDS are steady or
+# BENCH_MAX_ROUNDS were made. Sets, prefixed with SETTING_: RATE (2xx/s
+# over all runs), RATIO (the median of the steady runs' ratios, or of all
+# runs if none was steady), STEADY ("N of M"), RUNS (each run's rate and
+# ratio, unsteady ones marked ~), RAWS (the raw figures in order), NON2XX
+# and ERRORS (all runs), LATENCY (p50 / p99 of the last run) and CPU_* (the
+# CPU split of the last run).
 login_rounds() {
-  local setting="$1" core="${2:-}" round result rate ratio raw_before bad
-  local ok=0 seconds=0 non2xx=0 errors=0 runs="" raws="" ratios=()
+  local setting="$1" core="${2:-}" round=0 result rate ratio raw_before bad mark
+  local ok=0 seconds=0 non2xx=0 errors=0 runs="" raws="" ratios=() steady_ratios=()
   raw_argon2 "$setting-0" "$core"
   raw_before="$RAW_TOTAL"; raws="$RAW_TOTAL"
-  for round in $(seq 1 "$ROUNDS"); do
-    say "login ($setting), run $round of $ROUNDS: $CONNECTIONS connections for ${DURATION}s${core:+ on core $core}"
+  while [ "${#steady_ratios[@]}" -lt "$ROUNDS" ] && [ "$round" -lt "$MAX_ROUNDS" ]; do
+    round=$((round + 1))
+    say "login ($setting), run $round (steady so far: ${#steady_ratios[@]} of $ROUNDS wanted, at most $MAX_ROUNDS runs): $CONNECTIONS connections for ${DURATION}s${core:+ on core $core}"
     cpu_begin
     result="$(run_wrk "login-$setting-$round" "$WORK/login.lua" /api/v1/auth/login "$core")"
     cpu_end "${setting}_CPU"
@@ -361,7 +374,12 @@ login_rounds() {
     raw_argon2 "$setting-$round" "$core"
     ratio="$(calc "100 * $rate / (($raw_before + $RAW_TOTAL) / 2)")"
     ratios+=("$ratio")
-    runs="$runs${runs:+, }$rate $ratio%"
+    if steady "$raw_before" "$RAW_TOTAL"; then
+      steady_ratios+=("$ratio"); mark=""
+    else
+      mark="~"
+    fi
+    runs="$runs${runs:+, }$rate $mark$ratio%"
     raws="$raws / $RAW_TOTAL"
     raw_before="$RAW_TOTAL"
     bad="$(field non2xx <<<"$result")"
@@ -372,7 +390,12 @@ login_rounds() {
     errors=$((errors + $(socket_errors "$result")))
   done
   printf -v "${setting}_RATE" '%s' "$(calc "$ok / $seconds")"
-  printf -v "${setting}_RATIO" '%s' "$(median "${ratios[@]}")"
+  if [ "${#steady_ratios[@]}" -gt 0 ]; then
+    printf -v "${setting}_RATIO" '%s' "$(median "${steady_ratios[@]}")"
+  else
+    printf -v "${setting}_RATIO" '%s' "$(median "${ratios[@]}")"
+  fi
+  printf -v "${setting}_STEADY" '%s' "${#steady_ratios[@]} of $round"
   printf -v "${setting}_RUNS" '%s' "$runs"
   printf -v "${setting}_RAWS" '%s' "$raws"
   printf -v "${setting}_NON2XX" '%s' "$non2xx"
@@ -467,20 +490,22 @@ P99_MS="$(ms "$(field p99_us <<<"$ME")")"
   row "measure" "result" "target" "verdict"
   row "----------------------------------------------" "----------------------" "------------" "-------"
   row "argon2id single thread, hash / verify" "$HASH_MS_FIRST / $VERIFY_MS_FIRST ms" "" ""
-  echo "all cores: $ROUNDS login runs, each between two raw hashing runs"
+  echo "all cores: login runs, each between two raw hashing runs; ~ marks a run whose raw figures differ by over $STEADY_PERCENT %"
   row "  argon2id raw, $ALL_HASH_THREADS threads, in order" "$ALL_RAWS /s" "" ""
   row "  POST /auth/login, 2xx, all runs" "$ALL_RATE /s" ">= 155 /s" "$(verdict "$(ge "$ALL_RATE" 155)")"
   row "  each run: 2xx/s, % of the raw around it" "$ALL_RUNS" "" ""
-  row "  login / raw argon2, median of the runs" "$ALL_RATIO %" ">= 90 %" "$(verdict "$(ge "$ALL_RATIO" 90)")"
+  row "  steady runs (raw around them within $STEADY_PERCENT %)" "$ALL_STEADY" "" ""
+  row "  login / raw argon2, median of steady runs" "$ALL_RATIO %" ">= 90 %" "$(verdict "$(ge "$ALL_RATIO" 90)")"
   row "  login non-2xx / socket errors" "$ALL_NON2XX / $ALL_ERRORS" "0 / 0" "$(verdict "$(zero_and_zero "$ALL_NON2XX" "$ALL_ERRORS")")"
   row "  login latency p50 / p99, last run" "$ALL_LATENCY" "" ""
   row "  cores: server/wrk/postgres/other/idle" "$ALL_CPU_SERVER/$ALL_CPU_LOADGEN/$ALL_CPU_DB/$ALL_CPU_OTHER/$ALL_CPU_IDLE" "" ""
   if [ "$ONE_CORE" != off ]; then
-    echo "one core (taskset -c $ONE_CORE: server, wrk and raw bench): $ROUNDS runs alike"
+    echo "one core (taskset -c $ONE_CORE: server, wrk and raw bench): runs alike"
     row "  argon2id raw, 1 thread, in order" "$ONE_RAWS /s" "" ""
     row "  POST /auth/login, 2xx, all runs" "$ONE_RATE /s" "" ""
     row "  each run: 2xx/s, % of the raw around it" "$ONE_RUNS" "" ""
-    row "  login / raw argon2, median of the runs" "$ONE_RATIO %" ">= 90 %" "$(verdict "$(ge "$ONE_RATIO" 90)")"
+    row "  steady runs (raw around them within $STEADY_PERCENT %)" "$ONE_STEADY" "" ""
+    row "  login / raw argon2, median of steady runs" "$ONE_RATIO %" ">= 90 %" "$(verdict "$(ge "$ONE_RATIO" 90)")"
     row "  login non-2xx / socket errors" "$ONE_NON2XX / $ONE_ERRORS" "0 / 0" "$(verdict "$(zero_and_zero "$ONE_NON2XX" "$ONE_ERRORS")")"
     row "  cores: server/wrk/postgres/other/idle" "$ONE_CPU_SERVER/$ONE_CPU_LOADGEN/$ONE_CPU_DB/$ONE_CPU_OTHER/$ONE_CPU_IDLE" "" ""
   fi
