@@ -22,7 +22,7 @@ export CHROMIUM_PATH=/usr/bin/chromium
 
 say "formatting and lints"
 cargo fmt --all -- --check
-cargo clippy -p shared -p backoffice --all-targets -- -D warnings
+cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 say "unit and API tests on SQLite"

@@ -24,7 +24,8 @@ pub enum AuthState {
     /// Restoring the session from the refresh cookie after a (re)load.
     Checking,
     SignedOut,
-    SignedIn(Me),
+    /// Boxed: the account is far larger than the other states.
+    SignedIn(Box<Me>),
 }
 
 /// The app-wide state, shared through context; copying it is cheap.
@@ -78,7 +79,7 @@ impl Session {
         }
         let auth = match self.api.refresh().await {
             Ok(_) => match self.api.me().await {
-                Ok(me) => AuthState::SignedIn(me),
+                Ok(me) => AuthState::SignedIn(Box::new(me)),
                 Err(_) => AuthState::SignedOut,
             },
             Err(_) => AuthState::SignedOut,
@@ -97,7 +98,7 @@ impl Session {
     /// The signed-in account, if any.
     pub fn me(&self) -> Option<Me> {
         self.auth.with(|auth| match auth {
-            AuthState::SignedIn(me) => Some(me.clone()),
+            AuthState::SignedIn(me) => Some(Me::clone(me)),
             _ => None,
         })
     }
@@ -108,7 +109,7 @@ impl Session {
         match self.api.me().await {
             Ok(me) => {
                 let _ = self.expired.try_set(false);
-                let _ = self.auth.try_set(AuthState::SignedIn(me));
+                let _ = self.auth.try_set(AuthState::SignedIn(Box::new(me)));
                 Ok(())
             }
             Err(error) => {
