@@ -4,7 +4,8 @@
 //! queue, so at most one hash per core runs, the rest wait, and memory stays
 //! flat under load. (Dedicated threads keep the cores busy: a semaphore in
 //! front of the shared blocking pool lost about a tenth of each core to the
-//! hand-off, see BENCHMARKS.md.)
+//! hand-off, see BENCHMARKS.md.) A job may leave work for its thread's next
+//! idle moment ([`when_idle`]), to share it with the jobs queued behind.
 
 use argon2_rust::params::Memory;
 use argon2_rust::{Algorithm, Argon2, Hasher, Params, Version};
@@ -66,23 +67,68 @@ fn start_hashing_threads(threads: usize) -> Result<mpsc::Sender<Job>, HashError>
         let receiver = Arc::clone(&receiver);
         std::thread::Builder::new()
             .name(format!("argon2-{index}"))
-            .spawn(move || loop {
-                let job = match receiver.lock() {
-                    Ok(queue) => queue.recv(),
-                    Err(_) => return,
-                };
-                match job {
+            .spawn(move || {
+                while let Some(job) = next_job(&receiver) {
                     // A job that panics loses its answer (its caller gets
                     // an error), not the thread: sign-ins run here whole.
-                    Ok(job) => {
-                        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
-                    }
-                    Err(_) => return,
+                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
                 }
+                run_idle_work();
             })
             .map_err(|e| HashError::Task(e.to_string()))?;
     }
     Ok(sender)
+}
+
+/// The next job for this hashing thread. With work left for an idle
+/// moment ([`when_idle`]), it takes only a job already waiting; if there is
+/// none, or another thread holds the queue (waiting for one), the idle work
+/// runs first. Then the thread sleeps until a job comes. `None` when the
+/// hasher is gone.
+fn next_job(receiver: &Mutex<mpsc::Receiver<Job>>) -> Option<Job> {
+    if IDLE_WORK.with(|idle| !idle.borrow().is_empty()) {
+        let waiting = match receiver.try_lock() {
+            Ok(queue) => queue.try_recv().ok(),
+            Err(_) => None,
+        };
+        if waiting.is_some() {
+            return waiting;
+        }
+        run_idle_work();
+    }
+    receiver.lock().ok()?.recv().ok()
+}
+
+thread_local! {
+    /// What jobs on this hashing thread left for its next idle moment.
+    static IDLE_WORK: RefCell<Vec<Box<dyn FnOnce()>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `work` on this hashing thread as soon as no job is waiting for it
+/// (before it sleeps), or when the hasher stops. A job uses this to finish
+/// later what it may share with the jobs queued behind it: sign-ins write
+/// together (`routes::auth::sign_in_writes`). Call it from a job only: on
+/// any other thread `work` never runs.
+pub fn when_idle(work: impl FnOnce() + 'static) {
+    IDLE_WORK.with(|idle| idle.borrow_mut().push(Box::new(work)));
+}
+
+fn run_idle_work() {
+    while let Some(work) = IDLE_WORK.with(|idle| idle.borrow_mut().pop()) {
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
+    }
+}
+
+/// Where a job run by [`PasswordHasher::run_with_reply`] sends its answer:
+/// at once, or later on the same thread. Dropping it unanswered fails the
+/// caller with [`HashError::Task`].
+pub struct Reply<T>(tokio::sync::oneshot::Sender<T>);
+
+impl<T> Reply<T> {
+    pub fn send(self, answer: T) {
+        // The caller may have given up (its request was cancelled).
+        let _ = self.0.send(answer);
+    }
 }
 
 impl PasswordHasher {
@@ -178,12 +224,20 @@ impl PasswordHasher {
         &self,
         work: impl FnOnce(&PasswordHasher) -> T + Send + 'static,
     ) -> Result<T, HashError> {
+        self.run_with_reply(move |hasher, reply| reply.send(work(hasher)))
+            .await
+    }
+
+    /// [`PasswordHasher::run`] for a job that may answer after it returns,
+    /// from work it left for the thread's idle moment ([`when_idle`]).
+    pub async fn run_with_reply<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&PasswordHasher, Reply<T>) + Send + 'static,
+    ) -> Result<T, HashError> {
         let (done, result) = tokio::sync::oneshot::channel();
         let hasher = self.clone();
         self.jobs
-            .send(Box::new(move || {
-                let _ = done.send(work(&hasher));
-            }))
+            .send(Box::new(move || work(&hasher, Reply(done))))
             .map_err(|_| HashError::Task("the hashing threads have stopped".to_owned()))?;
         result
             .await
@@ -229,6 +283,64 @@ mod tests {
         assert!(matches!(failed, Err(HashError::Task(_))));
         let stored = hasher.hash(secret("still hashing")).await?;
         assert!(hasher.verify(Some(stored), secret("still hashing")).await?);
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn idle_work_waits_for_the_jobs_queued_behind_it() -> Result<(), HashError> {
+        let hasher = PasswordHasher::new(1)?;
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let log = |entry: &'static str| {
+            let order = Arc::clone(&order);
+            move || order.lock().map(|mut o| o.push(entry)).unwrap_or(())
+        };
+        let (open_gate, gate) = mpsc::channel::<()>();
+        let (idle_done, idle_ran) = mpsc::channel::<()>();
+        let (first_log, idle_log) = (log("first job"), log("idle work"));
+        // The first job holds its thread until the second is queued, and
+        // leaves work for the thread's idle moment.
+        let first = hasher.run(move |_| {
+            let _ = gate.recv();
+            first_log();
+            when_idle(move || {
+                idle_log();
+                let _ = idle_done.send(());
+            });
+        });
+        let second = hasher.run({
+            let second_log = log("second job");
+            move |_| second_log()
+        });
+        let open = async move {
+            let _ = open_gate.send(());
+        };
+        let (first, second, ()) = tokio::join!(first, second, open);
+        first?;
+        second?;
+        assert!(idle_ran
+            .recv_timeout(std::time::Duration::from_secs(5))
+            .is_ok());
+        let order = order.lock().map(|o| o.clone()).unwrap_or_default();
+        assert_eq!(order, ["first job", "second job", "idle work"]);
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn idle_work_runs_while_another_thread_waits_for_jobs() -> Result<(), HashError> {
+        // Two threads: while one runs the job, the other holds the queue,
+        // waiting for the next job, which never comes.
+        let hasher = PasswordHasher::new(2)?;
+        let (idle_done, idle_ran) = mpsc::channel::<()>();
+        hasher
+            .run(move |_| {
+                when_idle(move || {
+                    let _ = idle_done.send(());
+                })
+            })
+            .await?;
+        assert!(idle_ran
+            .recv_timeout(std::time::Duration::from_secs(5))
+            .is_ok());
         Ok(())
     }
 

@@ -1,6 +1,9 @@
 //! Signing in with a password: success, and failures that look alike.
 
 use crate::helpers::*;
+use backoffice::model::audit::AuditEvent;
+use backoffice::model::tenant::Tenant;
+use serde_json::Value;
 use shared::Role;
 use std::time::{Duration, Instant};
 
@@ -269,6 +272,96 @@ async fn an_inactive_account_is_told_so_only_after_the_right_password() -> TestR
     assert_eq!(
         right["title"],
         "This account is inactive. Contact your administrator."
+    );
+    Ok(())
+}
+
+/// The claims of an access token, unverified (the tests of the JWKS check
+/// the signature).
+fn token_claims(token: &str) -> Value {
+    use base64::Engine;
+    let payload = token.split('.').nth(1).unwrap_or_default();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .ok()
+        .and_then(|json| serde_json::from_slice(&json).ok())
+        .unwrap_or(Value::Null)
+}
+
+#[tokio::test]
+async fn sign_ins_that_arrive_together_each_get_their_own_session() -> TestResult {
+    let app = spawn_app().await;
+    app.acme_admin();
+    app.facility("acme", "BER-01", "Berlin Store");
+    let sam_password = "sam's long passphrase";
+    app.user(
+        "acme",
+        "sam",
+        sam_password,
+        Role::Supervisor,
+        &["BER-01"],
+        true,
+    );
+    // Sixteen at once against the hashing threads: most of them queue, and
+    // a thread writes the successes it checked one after another together.
+    let attempts: Vec<(&str, &str, &str)> = (0..16)
+        .map(|i| match i % 4 {
+            0 | 1 => ("anna", ADMIN_PASSWORD, "127.0.5.1"),
+            2 => ("sam", sam_password, "127.0.5.2"),
+            _ => ("sam", "a wrong guess", "127.0.5.3"),
+        })
+        .collect();
+    let answers =
+        futures_util::future::join_all(attempts.iter().map(|(username, password, from)| {
+            let client = client_from(&app, from);
+            let app = &app;
+            async move {
+                let response = app.login(&client, "acme", username, password).await;
+                let status = response.status().as_u16();
+                (
+                    status,
+                    response.json::<Value>().await.unwrap_or(Value::Null),
+                )
+            }
+        }))
+        .await;
+
+    let mut sessions = std::collections::HashSet::new();
+    for ((username, password, _), (status, body)) in attempts.iter().zip(&answers) {
+        if *password == "a wrong guess" {
+            assert_eq!(*status, 401, "{body}");
+            continue;
+        }
+        assert_eq!(*status, 200, "{username}: {body}");
+        assert!(sessions.insert(str_of(body, "session_id").to_owned()));
+        let me: Value = app
+            .me("acme", str_of(body, "access_token"))
+            .await
+            .json()
+            .await?;
+        assert_eq!(
+            me["username"], *username,
+            "each answer is its own account's"
+        );
+        let claims = token_claims(str_of(body, "access_token"));
+        assert_eq!(claims["sub"], me["id"]);
+        assert_eq!(
+            claims["facilities"].as_array().map(Vec::len),
+            Some(usize::from(*username == "sam")),
+            "the token names the account's own facilities"
+        );
+    }
+    assert_eq!(sessions.len(), 12, "twelve sign-ins, twelve sessions");
+
+    let mut conn = app.pool.get()?;
+    let tenant = Tenant::find_by_slug(&mut conn, "acme")?.ok_or("no tenant")?;
+    let events = AuditEvent::of_tenant(&mut conn, &tenant.id)?;
+    let count = |kind: &str| events.iter().filter(|e| e.kind == kind).count();
+    assert_eq!(count("login_succeeded"), 12);
+    assert_eq!(
+        count("login_failed") + count("login_throttled"),
+        4,
+        "every failure is counted"
     );
     Ok(())
 }

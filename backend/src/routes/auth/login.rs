@@ -6,10 +6,13 @@
 //! of an inactive account learns that the account is inactive.
 //!
 //! The attempt runs as one job on a hashing thread, from the first read to
-//! the last write; the async handler only parses, signs and answers.
+//! the last write; the async handler only parses, signs and answers. Under
+//! load, successful sign-ins on one thread share their write
+//! (`sign_in_writes`).
 
+use super::sign_in_writes::{self, SignInWrite};
 use crate::auth::client;
-use crate::auth::password::PasswordHasher;
+use crate::auth::password::{PasswordHasher, Reply};
 use crate::auth::secret_token::SecretToken;
 use crate::auth::session_tokens;
 use crate::auth::throttle::AttemptKeys;
@@ -22,7 +25,6 @@ use crate::state::AppState;
 use crate::tenancy::RequestTenant;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDateTime;
-use diesel::Connection;
 use secrecy::SecretString;
 use shared::api::{LoginRequest, TokenDelivery};
 use shared::password_policy::MAX_LENGTH;
@@ -38,19 +40,19 @@ struct Attempt {
     user_agent: Option<String>,
 }
 
-enum Outcome {
+pub enum Outcome {
     Failed,
     Inactive,
     SignedIn(Box<SignedIn>),
 }
 
 /// What a successful attempt stored, for the tokens.
-struct SignedIn {
-    user: User,
-    facilities: Vec<Facility>,
-    session: Session,
-    refresh: (SecretToken, RefreshToken),
-    now: NaiveDateTime,
+pub struct SignedIn {
+    pub user: User,
+    pub facilities: Vec<Facility>,
+    pub session: Session,
+    pub refresh: (SecretToken, RefreshToken),
+    pub now: NaiveDateTime,
 }
 
 pub async fn post(
@@ -90,7 +92,7 @@ pub async fn post(
     let job_state = state.clone();
     let outcome = state
         .hasher
-        .run(move |hasher| sign_in(&job_state, hasher, attempt))
+        .run_with_reply(move |hasher, reply| sign_in(&job_state, hasher, attempt, reply))
         .await
         .map_err(|e| ApiError::unexpected(e, "verifying a password"))??;
 
@@ -117,12 +119,30 @@ pub async fn post(
 
 /// The attempt itself, on a hashing thread: what the database knows, the
 /// password check, and every write the verdict needs. The connection is
-/// held for each database step, not across the hash.
+/// held for each database step, not across the hash. A success is answered
+/// once it is written, perhaps together with the next ones
+/// (`sign_in_writes`); anything else at once.
 fn sign_in(
-    state: &AppState,
+    state: &web::Data<AppState>,
     hasher: &PasswordHasher,
     attempt: Attempt,
-) -> Result<Outcome, ApiError> {
+    reply: Reply<Result<Outcome, ApiError>>,
+) {
+    match check(state, hasher, attempt) {
+        Ok(Checked::Answer(outcome)) => reply.send(Ok(outcome)),
+        Ok(Checked::Write(write)) => sign_in_writes::add(state, *write, reply),
+        Err(error) => reply.send(Err(error)),
+    }
+}
+
+enum Checked {
+    /// A failure or an inactive account, already written.
+    Answer(Outcome),
+    /// A success, still to be written.
+    Write(Box<SignInWrite>),
+}
+
+fn check(state: &AppState, hasher: &PasswordHasher, attempt: Attempt) -> Result<Checked, ApiError> {
     let Attempt {
         tenant_id,
         username,
@@ -143,6 +163,9 @@ fn sign_in(
     let user = match user {
         Some(user) if password_ok && !before.locked => user,
         _ => {
+            // The successes checked before this attempt are written first,
+            // so the counters see the attempts in order.
+            sign_in_writes::write_waiting(state);
             state.sign_in_db.with(&state.pool, |conn| {
                 Ok(crate::db::write(conn, |conn| {
                     let now_locked = state
@@ -159,10 +182,11 @@ fn sign_in(
                         .record(conn)
                 })?)
             })?;
-            return Ok(Outcome::Failed);
+            return Ok(Checked::Answer(Outcome::Failed));
         }
     };
     if !user.is_active() {
+        sign_in_writes::write_waiting(state);
         state.sign_in_db.with(&state.pool, |conn| {
             Ok(crate::db::write(conn, |conn| {
                 AuditEvent::new(&tenant_id, audit::LOGIN_INACTIVE)
@@ -171,36 +195,17 @@ fn sign_in(
                     .record(conn)
             })?)
         })?;
-        return Ok(Outcome::Inactive);
+        return Ok(Checked::Answer(Outcome::Inactive));
     }
 
     let session = session_tokens::new_session(state, &user, user_agent, &address, now);
     let refresh = session_tokens::next_refresh_token(state, &session, now);
-    let facilities = state.sign_in_db.with(&state.pool, |conn| {
-        // All of the sign-in's writes in one transaction (one commit);
-        // opening the session also sets the account's last sign-in (a
-        // trigger, see the migrations).
-        crate::db::write(conn, |conn| {
-            conn.transaction::<_, diesel::result::Error, _>(|conn| {
-                session.open(conn, &refresh.1)?;
-                state
-                    .throttle
-                    .record_success(conn, &tenant_id, &keys, before)?;
-                AuditEvent::new(&tenant_id, audit::LOGIN_SUCCEEDED)
-                    .user(Some(&user.id), Some(&user.username))
-                    .from_address(&address)
-                    .record(conn)
-            })
-        })?;
-        if user.role().is_network_wide() {
-            Ok(Vec::new())
-        } else {
-            Ok(Facility::of_user(conn, &tenant_id, &user.id)?)
-        }
-    })?;
-    Ok(Outcome::SignedIn(Box::new(SignedIn {
+    Ok(Checked::Write(Box::new(SignInWrite {
+        tenant_id,
+        keys,
+        before,
+        address,
         user,
-        facilities,
         session,
         refresh,
         now,
