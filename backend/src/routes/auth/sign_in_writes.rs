@@ -28,8 +28,8 @@ use chrono::NaiveDateTime;
 use diesel::Connection;
 use std::cell::RefCell;
 
-/// At most this many sign-ins wait for one write: each of them waits for at
-/// most this many hashes more than it would alone.
+/// At most this many sign-ins wait for one write, so none waits for more
+/// than three further hashes before its answer.
 pub const MAX_TOGETHER: usize = 4;
 
 /// A checked sign-in: what to write, and what to answer with once written.
