@@ -40,19 +40,19 @@ struct Attempt {
     user_agent: Option<String>,
 }
 
-pub enum Outcome {
+pub(super) enum Outcome {
     Failed,
     Inactive,
     SignedIn(Box<SignedIn>),
 }
 
 /// What a successful attempt stored, for the tokens.
-pub struct SignedIn {
-    pub user: User,
-    pub facilities: Vec<Facility>,
-    pub session: Session,
-    pub refresh: (SecretToken, RefreshToken),
-    pub now: NaiveDateTime,
+pub(super) struct SignedIn {
+    pub(super) user: User,
+    pub(super) facilities: Vec<Facility>,
+    pub(super) session: Session,
+    pub(super) refresh: (SecretToken, RefreshToken),
+    pub(super) now: NaiveDateTime,
 }
 
 pub async fn post(

@@ -3,7 +3,7 @@
 pub mod login;
 pub mod logout;
 pub mod refresh;
-pub mod sign_in_writes;
+mod sign_in_writes;
 
 use crate::auth::refresh_cookie;
 use crate::auth::session_tokens::IssuedTokens;
