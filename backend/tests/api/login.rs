@@ -94,14 +94,20 @@ async fn login_claiming_https(app: &TestApp, local: &str) -> reqwest::Result<req
         .await
 }
 
-#[tokio::test]
-async fn behind_https_the_refresh_cookie_is_secure_and_prefixed() -> TestResult {
+/// The usual fixture, served behind the trusted proxy `PROXY`.
+async fn acme_behind_proxy() -> TestApp {
     let app = spawn_app_with(TestConfig {
         trusted_proxy: Some(PROXY),
         ..TestConfig::default()
     })
     .await;
     app.acme_admin();
+    app
+}
+
+#[tokio::test]
+async fn behind_https_the_refresh_cookie_is_secure_and_prefixed() -> TestResult {
+    let app = acme_behind_proxy().await;
     let response = login_claiming_https(&app, PROXY).await?;
     assert_eq!(response.status(), 200);
     let cookie = set_cookie(&response);
@@ -127,12 +133,7 @@ async fn behind_https_the_refresh_cookie_is_secure_and_prefixed() -> TestResult 
 
 #[tokio::test]
 async fn only_the_trusted_proxy_can_say_a_request_came_over_https() -> TestResult {
-    let app = spawn_app_with(TestConfig {
-        trusted_proxy: Some(PROXY),
-        ..TestConfig::default()
-    })
-    .await;
-    app.acme_admin();
+    let app = acme_behind_proxy().await;
     // A client that is not the proxy: its X-Forwarded-Proto is its own word.
     let response = login_claiming_https(&app, "127.0.0.1").await?;
     assert_eq!(response.status(), 200);
