@@ -5,7 +5,7 @@
 //! bench). It times, on one thread, a hash (`hash_blocking`) and a check
 //! (`verify_blocking`, what a login does); then runs one checking thread per
 //! core for `BENCH_SECONDS` (default 5) and counts. Each hasher is
-//! `PasswordHasher::new(1)`, driven directly on its own OS thread, so no
+//! `PasswordHasher::new(1, 1)`, driven directly on its own OS thread, so no
 //! pool, semaphore or scheduler is in the way.
 //!
 //! The figures end with one line for scripts, always of this shape:
@@ -59,7 +59,7 @@ fn main() -> Result<(), Failure> {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
         .max(1);
 
-    let hasher = PasswordHasher::new(1)?;
+    let hasher = PasswordHasher::new(1, 1)?;
     let password = SecretString::from(PASSWORD.to_owned());
     let stored = hasher.hash_blocking(&password)?;
 
@@ -91,7 +91,7 @@ fn main() -> Result<(), Failure> {
         .map(|_| {
             let stored = stored.clone();
             std::thread::spawn(move || -> Result<ThreadResult, String> {
-                let hasher = PasswordHasher::new(1).map_err(|e| e.to_string())?;
+                let hasher = PasswordHasher::new(1, 1).map_err(|e| e.to_string())?;
                 let password = SecretString::from(PASSWORD.to_owned());
                 let begun = Instant::now();
                 let mut count = 0u64;

@@ -4,11 +4,14 @@
 
 use crate::admin::{self, NewAccount};
 use crate::auth::password::PasswordHasher;
+use crate::auth::throttle::Throttle;
 use crate::bootstrap;
 use crate::db;
+use crate::model::audit::{self, AuditEvent};
 use crate::settings::{Overrides, Settings};
 use crate::startup::Application;
 use clap::{Parser, Subcommand};
+use diesel::Connection;
 use secrecy::SecretString;
 use shared::Role;
 use std::io::BufRead;
@@ -101,6 +104,12 @@ pub enum UserCommand {
         #[arg(long)]
         inactive: bool,
     },
+    /// Lift every brute-force wait on an account (from every address and browser)
+    Unlock {
+        #[arg(long)]
+        tenant: String,
+        username: String,
+    },
 }
 
 fn read_password_from_stdin() -> anyhow::Result<SecretString> {
@@ -115,7 +124,20 @@ fn read_password_from_stdin() -> anyhow::Result<SecretString> {
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = Settings::load(cli.config.as_deref(), cli.settings)?;
-    std::fs::create_dir_all(&settings.data_dir)
+    // SAFETY: `umask` only sets this process's file mode mask; it cannot
+    // fail and touches no memory. It runs before the data folder, the
+    // database, the secret key or any mail file exists, so all of them are
+    // readable by this user only (files 0600, folders 0700).
+    #[cfg(unix)]
+    unsafe {
+        libc::umask(0o077);
+    }
+    let mut data_dir = std::fs::DirBuilder::new();
+    data_dir.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut data_dir, 0o700);
+    data_dir
+        .create(&settings.data_dir)
         .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", settings.data_dir.display()))?;
     match cli.command {
         Command::Serve => serve(settings),
@@ -140,6 +162,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::User(UserCommand::Unlock { tenant, username }) => {
+            unlock(&settings, &tenant, &username)
+        }
         Command::User(UserCommand::Create {
             tenant,
             username,
@@ -152,7 +177,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             inactive,
         }) => {
             let password = read_password_from_stdin()?;
-            let hasher = PasswordHasher::new(1).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let hasher = PasswordHasher::new(1, 1).map_err(|e| anyhow::anyhow!("{e}"))?;
             let mut conn = db::connect(&settings.database, 1)?.get()?;
             let user = admin::create_user(
                 &mut conn,
@@ -176,12 +201,32 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+fn unlock(settings: &Settings, tenant: &str, username: &str) -> anyhow::Result<()> {
+    let username = shared::username::Username::parse(username)?;
+    let mut conn = db::connect(&settings.database, 1)?.get()?;
+    let tenant = admin::find_tenant(&mut conn, tenant)?;
+    let throttle = Throttle::new(settings.lockout.clone());
+    let forgotten = conn.transaction::<_, diesel::result::Error, _>(|conn| {
+        let forgotten = throttle.unlock(conn, &tenant.id, username.as_str())?;
+        AuditEvent::new(&tenant.id, audit::ACCOUNT_UNLOCKED)
+            .user(None, Some(username.as_str()))
+            .detail("by an operator (command line)")
+            .record(conn)?;
+        Ok(forgotten)
+    })?;
+    println!(
+        "unlocked {username} in {}: {forgotten} failure count(s) forgotten",
+        tenant.slug
+    );
+    Ok(())
+}
+
 fn serve(settings: Settings) -> anyhow::Result<()> {
     actix_web::rt::System::new().block_on(async move {
         tracing::info!(database = %settings.database.describe(), "starting");
         let pool = db::connect(&settings.database, settings.database_pool_size)?;
         if let Some(slug) = settings.default_tenant.clone() {
-            let hasher = PasswordHasher::new(1).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let hasher = PasswordHasher::new(1, 1).map_err(|e| anyhow::anyhow!("{e}"))?;
             let mut conn = pool.get()?;
             if let Some(first) = bootstrap::ensure_first_tenant(&mut conn, &hasher, &slug)? {
                 println!(

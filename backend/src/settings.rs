@@ -4,6 +4,7 @@
 //! the flags; `Settings` is the resolved result the program uses.
 
 use crate::db::DatabaseLocation;
+use crate::net::TrustedProxies;
 use clap::Args;
 use serde::Deserialize;
 use std::net::SocketAddr;
@@ -49,13 +50,13 @@ pub struct Overrides {
     /// Access token lifetime in seconds [default: 900]
     #[arg(long, env = "BACKOFFICE_ACCESS_TOKEN_TTL", global = true)]
     pub access_token_ttl: Option<u64>,
-    /// Refresh token lifetime (idle session timeout) in seconds [default: 604800]
+    /// A session ends after this many seconds without use (the refresh token's lifetime) [default: 1800]
     #[arg(long, env = "BACKOFFICE_REFRESH_TOKEN_TTL", global = true)]
     pub refresh_token_ttl: Option<u64>,
     /// A refresh token used again within this many seconds is honoured (tabs restored at once) [default: 10]
     #[arg(long, env = "BACKOFFICE_REFRESH_REUSE_GRACE", global = true)]
     pub refresh_reuse_grace: Option<u64>,
-    /// Longest a session lives, refreshed or not, in seconds [default: 2592000]
+    /// Longest a session lives, refreshed or not, in seconds [default: 43200]
     #[arg(long, env = "BACKOFFICE_SESSION_MAX_AGE", global = true)]
     pub session_max_age: Option<u64>,
     /// Signing keys rotate after this many seconds [default: 2592000]
@@ -73,16 +74,26 @@ pub struct Overrides {
     /// Failed sign-ins from one address, any account, before it waits [default: 50]
     #[arg(long, env = "BACKOFFICE_ADDRESS_THRESHOLD", global = true)]
     pub address_threshold: Option<u32>,
-    /// Failed sign-ins of one account, any address, per window before it locks [default: 100]
+    /// Failed sign-ins of one account from browsers it never signed in on, any address, per window before they wait [default: 100]
     #[arg(long, env = "BACKOFFICE_ACCOUNT_CEILING", global = true)]
     pub account_ceiling: Option<u32>,
     /// The window of the account ceiling, and how long failures are remembered, in seconds [default: 86400]
     #[arg(long, env = "BACKOFFICE_FAILURE_WINDOW", global = true)]
     pub failure_window: Option<u64>,
-    /// The reverse proxy's address: only its forwarding headers (client
-    /// address, https, host) count
+    /// Reverse proxies whose forwarding headers (client address, https,
+    /// host) count: a comma-separated list of addresses and CIDR ranges
     #[arg(long, env = "BACKOFFICE_TRUSTED_PROXY", global = true)]
     pub trusted_proxy: Option<String>,
+    /// How the deployment is reached, e.g. `https://{tenant}.backoffice.example.com`;
+    /// with https, cookies are `Secure` and `__Host-` and HSTS is always sent
+    #[arg(long, env = "BACKOFFICE_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+    /// File with the key that encrypts signing keys at rest [default: secret.key in the data folder, made at first start]
+    #[arg(long, env = "BACKOFFICE_SECRET_KEY_FILE", global = true)]
+    pub secret_key_file: Option<PathBuf>,
+    /// Sign-ins that may wait for a hashing thread; beyond it, 503 at once [default: 256]
+    #[arg(long, env = "BACKOFFICE_HASH_QUEUE", global = true)]
+    pub hash_queue: Option<u32>,
 }
 
 impl Overrides {
@@ -110,6 +121,9 @@ impl Overrides {
             account_ceiling: self.account_ceiling.or(lower.account_ceiling),
             failure_window: self.failure_window.or(lower.failure_window),
             trusted_proxy: self.trusted_proxy.or(lower.trusted_proxy),
+            public_url: self.public_url.or(lower.public_url),
+            secret_key_file: self.secret_key_file.or(lower.secret_key_file),
+            hash_queue: self.hash_queue.or(lower.hash_queue),
         }
     }
 }
@@ -117,12 +131,52 @@ impl Overrides {
 /// Brute-force protection settings; see `auth::throttle`.
 #[derive(Debug, Clone)]
 pub struct LockoutSettings {
+    /// Failures of one account from one address (or one known browser)
+    /// before that pair waits.
     pub threshold: u32,
     pub base: Duration,
     pub max: Duration,
     pub address_threshold: u32,
+    /// Failures of one account from unknown browsers before they all wait.
     pub account_ceiling: u32,
     pub window: Duration,
+}
+
+/// How the deployment is reached from outside: the scheme and the host
+/// pattern of `BACKOFFICE_PUBLIC_URL`. Mail links are built from it, never
+/// from a request's `Host`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicUrl {
+    pub https: bool,
+    /// `https://{tenant}.backoffice.example.com`, no trailing slash.
+    pub pattern: String,
+}
+
+impl PublicUrl {
+    fn parse(text: &str) -> anyhow::Result<Self> {
+        let pattern = text.trim().trim_end_matches('/').to_owned();
+        let https = if pattern.starts_with("https://") {
+            true
+        } else if pattern.starts_with("http://") {
+            false
+        } else {
+            anyhow::bail!(
+                "BACKOFFICE_PUBLIC_URL (--public-url) must start with https:// or http://, not `{text}`"
+            );
+        };
+        let host = pattern.split_once("://").map_or("", |(_, host)| host);
+        if host.is_empty() || host.contains(['/', '?', '#', ' ']) {
+            anyhow::bail!(
+                "BACKOFFICE_PUBLIC_URL (--public-url) must be a scheme and a host, such as https://{{tenant}}.backoffice.example.com, not `{text}`"
+            );
+        }
+        Ok(PublicUrl { https, pattern })
+    }
+
+    /// The address of one tenant, e.g. `https://acme.backoffice.example.com`.
+    pub fn for_tenant(&self, slug: &str) -> String {
+        self.pattern.replace("{tenant}", slug)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -142,7 +196,138 @@ pub struct Settings {
     pub session_max_age: Duration,
     pub key_rotation: Duration,
     pub lockout: LockoutSettings,
-    pub trusted_proxy: Option<std::net::IpAddr>,
+    pub trusted_proxies: TrustedProxies,
+    pub public_url: Option<PublicUrl>,
+    pub secret_key_file: PathBuf,
+    pub hash_queue: usize,
+}
+
+/// One numeric setting: its names, for the message, and its allowed range.
+struct Bounded {
+    env: &'static str,
+    flag: &'static str,
+    min: u64,
+    max: u64,
+    unit: &'static str,
+}
+
+impl Bounded {
+    const fn new(env: &'static str, flag: &'static str, min: u64, max: u64) -> Self {
+        Bounded {
+            env,
+            flag,
+            min,
+            max,
+            unit: "",
+        }
+    }
+
+    const fn seconds(env: &'static str, flag: &'static str, min: u64, max: u64) -> Self {
+        Bounded {
+            env,
+            flag,
+            min,
+            max,
+            unit: " seconds",
+        }
+    }
+
+    /// `value` (or `default`), refused with a message naming the setting
+    /// when it is out of range.
+    fn check(&self, value: Option<u64>, default: u64) -> anyhow::Result<u64> {
+        let value = value.unwrap_or(default);
+        if (self.min..=self.max).contains(&value) {
+            Ok(value)
+        } else {
+            anyhow::bail!(
+                "{} (--{}) must be between {} and {}{}, not {value}",
+                self.env,
+                self.flag,
+                self.min,
+                self.max,
+                self.unit
+            )
+        }
+    }
+
+    fn duration(&self, value: Option<u64>, default: u64) -> anyhow::Result<Duration> {
+        self.check(value, default).map(Duration::from_secs)
+    }
+
+    fn count(&self, value: Option<u32>, default: u32) -> anyhow::Result<u32> {
+        let checked = self.check(value.map(u64::from), u64::from(default))?;
+        Ok(u32::try_from(checked).unwrap_or(u32::MAX))
+    }
+}
+
+const DAY: u64 = 86_400;
+
+/// The range of every number a deployment may set. Bounds keep the
+/// protections on (no zero thresholds, no session without an end) and the
+/// arithmetic on them far from overflow.
+mod bounds {
+    use super::{Bounded, DAY};
+    pub const POOL: Bounded = Bounded::new(
+        "BACKOFFICE_DATABASE_POOL_SIZE",
+        "database-pool-size",
+        1,
+        512,
+    );
+    pub const ACCESS_TTL: Bounded =
+        Bounded::seconds("BACKOFFICE_ACCESS_TOKEN_TTL", "access-token-ttl", 30, 3_600);
+    pub const IDLE: Bounded = Bounded::seconds(
+        "BACKOFFICE_REFRESH_TOKEN_TTL",
+        "refresh-token-ttl",
+        60,
+        30 * DAY,
+    );
+    pub const GRACE: Bounded = Bounded::seconds(
+        "BACKOFFICE_REFRESH_REUSE_GRACE",
+        "refresh-reuse-grace",
+        0,
+        60,
+    );
+    pub const MAX_AGE: Bounded = Bounded::seconds(
+        "BACKOFFICE_SESSION_MAX_AGE",
+        "session-max-age",
+        60,
+        90 * DAY,
+    );
+    pub const ROTATION: Bounded =
+        Bounded::seconds("BACKOFFICE_KEY_ROTATION", "key-rotation", 3_600, 365 * DAY);
+    pub const THRESHOLD: Bounded = Bounded::new(
+        "BACKOFFICE_LOCKOUT_THRESHOLD",
+        "lockout-threshold",
+        1,
+        1_000,
+    );
+    pub const BASE: Bounded = Bounded::seconds(
+        "BACKOFFICE_LOCKOUT_BASE_SECONDS",
+        "lockout-base-seconds",
+        1,
+        3_600,
+    );
+    pub const MAX_WAIT: Bounded = Bounded::seconds(
+        "BACKOFFICE_LOCKOUT_MAX_SECONDS",
+        "lockout-max-seconds",
+        1,
+        DAY,
+    );
+    pub const ADDRESS: Bounded = Bounded::new(
+        "BACKOFFICE_ADDRESS_THRESHOLD",
+        "address-threshold",
+        1,
+        1_000_000,
+    );
+    pub const CEILING: Bounded = Bounded::new(
+        "BACKOFFICE_ACCOUNT_CEILING",
+        "account-ceiling",
+        1,
+        1_000_000,
+    );
+    pub const WINDOW: Bounded =
+        Bounded::seconds("BACKOFFICE_FAILURE_WINDOW", "failure-window", 60, 30 * DAY);
+    pub const QUEUE: Bounded = Bounded::new("BACKOFFICE_HASH_QUEUE", "hash-queue", 1, 100_000);
 }
 
 impl Settings {
@@ -165,28 +350,46 @@ impl Settings {
         let listen_text = o.listen.unwrap_or_else(|| "127.0.0.1:8080".to_owned());
         let listen = listen_text
             .parse()
-            .map_err(|e| anyhow::anyhow!("listen address `{listen_text}`: {e}"))?;
+            .map_err(|e| anyhow::anyhow!("BACKOFFICE_LISTEN (--listen) `{listen_text}`: {e}"))?;
         let data_dir = o.data_dir.unwrap_or_else(|| PathBuf::from("data"));
         let database = DatabaseLocation::resolve(o.database_url.as_deref(), &data_dir);
-        let trusted_proxy = match o.trusted_proxy.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(text) => Some(
-                text.parse()
-                    .map_err(|e| anyhow::anyhow!("trusted proxy `{text}`: {e}"))?,
-            ),
-        };
+        let trusted_proxies = TrustedProxies::parse(o.trusted_proxy.as_deref().unwrap_or(""))
+            .map_err(|e| anyhow::anyhow!("BACKOFFICE_TRUSTED_PROXY (--trusted-proxy): {e}"))?;
         let tenant_host_pattern = o
             .tenant_host_pattern
             .unwrap_or_else(|| "{tenant}.localhost".to_owned());
         if !tenant_host_pattern.contains("{tenant}") {
-            anyhow::bail!("the tenant host pattern must contain {{tenant}}");
+            anyhow::bail!(
+                "BACKOFFICE_TENANT_HOST_PATTERN (--tenant-host-pattern) must contain {{tenant}}"
+            );
         }
-        let seconds =
-            |value: Option<u64>, default: u64| Duration::from_secs(value.unwrap_or(default));
+        let public_url = match o.public_url.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(text) => Some(PublicUrl::parse(text)?),
+        };
+        let access_token_ttl = bounds::ACCESS_TTL.duration(o.access_token_ttl, 900)?;
+        let refresh_token_ttl = bounds::IDLE.duration(o.refresh_token_ttl, 1_800)?;
+        let session_max_age = bounds::MAX_AGE.duration(o.session_max_age, 12 * 3_600)?;
+        let key_rotation = bounds::ROTATION.duration(o.key_rotation, 30 * DAY)?;
+        let lockout = LockoutSettings {
+            threshold: bounds::THRESHOLD.count(o.lockout_threshold, 5)?,
+            base: bounds::BASE.duration(o.lockout_base_seconds, 30)?,
+            max: bounds::MAX_WAIT.duration(o.lockout_max_seconds, 900)?,
+            address_threshold: bounds::ADDRESS.count(o.address_threshold, 50)?,
+            account_ceiling: bounds::CEILING.count(o.account_ceiling, 100)?,
+            window: bounds::WINDOW.duration(o.failure_window, DAY)?,
+        };
+        if lockout.max < lockout.base {
+            anyhow::bail!(
+                "BACKOFFICE_LOCKOUT_MAX_SECONDS ({}) must not be below BACKOFFICE_LOCKOUT_BASE_SECONDS ({})",
+                lockout.max.as_secs(),
+                lockout.base.as_secs()
+            );
+        }
         Ok(Settings {
             listen,
             database,
-            database_pool_size: o.database_pool_size.unwrap_or(16).max(1),
+            database_pool_size: bounds::POOL.count(o.database_pool_size, 16)?,
             static_dir: o.static_dir.unwrap_or_else(|| PathBuf::from("dist")),
             tenant_host_pattern,
             default_tenant: match o.default_tenant {
@@ -196,22 +399,27 @@ impl Settings {
             },
             token_issuer: o.token_issuer.unwrap_or_else(|| "backoffice".to_owned()),
             token_audience: o.token_audience.unwrap_or_else(|| "backoffice".to_owned()),
-            access_token_ttl: seconds(o.access_token_ttl, 900),
-            refresh_token_ttl: seconds(o.refresh_token_ttl, 7 * 86_400),
-            refresh_reuse_grace: seconds(o.refresh_reuse_grace, 10),
-            session_max_age: seconds(o.session_max_age, 30 * 86_400),
-            key_rotation: seconds(o.key_rotation, 30 * 86_400),
-            lockout: LockoutSettings {
-                threshold: o.lockout_threshold.unwrap_or(5).max(1),
-                base: seconds(o.lockout_base_seconds, 30),
-                max: seconds(o.lockout_max_seconds, 900),
-                address_threshold: o.address_threshold.unwrap_or(50).max(1),
-                account_ceiling: o.account_ceiling.unwrap_or(100).max(1),
-                window: seconds(o.failure_window, 86_400),
-            },
-            trusted_proxy,
+            access_token_ttl,
+            refresh_token_ttl,
+            refresh_reuse_grace: bounds::GRACE.duration(o.refresh_reuse_grace, 10)?,
+            session_max_age,
+            key_rotation,
+            lockout,
+            trusted_proxies,
+            public_url,
+            secret_key_file: o
+                .secret_key_file
+                .unwrap_or_else(|| data_dir.join("secret.key")),
+            hash_queue: usize::try_from(bounds::QUEUE.count(o.hash_queue, 256)?)
+                .unwrap_or(usize::MAX),
             data_dir,
         })
+    }
+
+    /// Whether clients reach this deployment over https: the public URL
+    /// says so, whatever a proxy's headers say.
+    pub fn public_https(&self) -> bool {
+        self.public_url.as_ref().is_some_and(|url| url.https)
     }
 }
 
@@ -247,6 +455,43 @@ mod tests {
         assert!(matches!(settings.database, DatabaseLocation::Postgres(_)));
         assert_eq!(settings.database.describe(), "PostgreSQL at db:5432/bo");
         assert_eq!(settings.default_tenant, None);
+        Ok(())
+    }
+
+    #[test]
+    fn an_out_of_range_value_stops_the_start_and_names_the_setting() {
+        let refused = |o: Overrides| Settings::from_overrides(o).err().map(|e| e.to_string());
+        let zero_threshold = refused(Overrides {
+            lockout_threshold: Some(0),
+            ..Overrides::default()
+        });
+        assert!(
+            zero_threshold.is_some_and(|m| m.contains("BACKOFFICE_LOCKOUT_THRESHOLD")
+                && m.contains("--lockout-threshold")
+                && m.contains("not 0"))
+        );
+        let endless = refused(Overrides {
+            session_max_age: Some(u64::MAX),
+            ..Overrides::default()
+        });
+        assert!(endless.is_some_and(|m| m.contains("BACKOFFICE_SESSION_MAX_AGE")));
+        let proxy = refused(Overrides {
+            trusted_proxy: Some("10.0.0.0/40".to_owned()),
+            ..Overrides::default()
+        });
+        assert!(proxy.is_some_and(|m| m.contains("BACKOFFICE_TRUSTED_PROXY")));
+        let url = refused(Overrides {
+            public_url: Some("ftp://{tenant}.example.com".to_owned()),
+            ..Overrides::default()
+        });
+        assert!(url.is_some_and(|m| m.contains("BACKOFFICE_PUBLIC_URL")));
+    }
+
+    #[test]
+    fn defaults_meet_asvs_session_lifetimes() -> anyhow::Result<()> {
+        let settings = Settings::from_overrides(Overrides::default())?;
+        assert_eq!(settings.session_max_age, Duration::from_secs(12 * 3_600));
+        assert_eq!(settings.refresh_token_ttl, Duration::from_secs(30 * 60));
         Ok(())
     }
 

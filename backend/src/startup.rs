@@ -2,10 +2,14 @@
 //! database, the key ring and the listener; `run_until_stopped` serves.
 //! Tests build the very same application on port 0.
 
+use crate::auth::device_cookie::DeviceCookies;
 use crate::auth::keys::KeyRing;
 use crate::auth::password::PasswordHasher;
+use crate::auth::secret_key::SecretKey;
+use crate::auth::session_tokens::{AccessTokens, SessionPolicy};
 use crate::auth::throttle::Throttle;
-use crate::db::{self, DbPool};
+use crate::db::{self, Database, DbPool};
+use crate::flows::sign_in::SignInService;
 use crate::routes;
 use crate::settings::Settings;
 use crate::state::AppState;
@@ -19,7 +23,7 @@ use std::time::Duration;
 
 /// How often each replica rotates keys if due, reloads keys other replicas
 /// made, and forgets stale failure counts.
-const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(60);
+const HOUSEKEEPING_EVERY: Duration = crate::auth::keys::RELOAD_EVERY;
 
 pub struct Application {
     port: u16,
@@ -34,9 +38,17 @@ impl Application {
     }
 
     pub fn build_with_pool(settings: Settings, pool: DbPool) -> anyhow::Result<Application> {
+        let secret = Arc::new(SecretKey::load_or_create(&settings.secret_key_file)?);
         let keys = {
             let mut conn = pool.get()?;
-            Arc::new(KeyRing::open(&mut conn, settings.key_rotation)?)
+            let ring = KeyRing::open(&mut conn, settings.key_rotation, Arc::clone(&secret))
+                .map_err(|e| {
+                    anyhow::anyhow!(
+                        "{e:#} (secret key file in use: {})",
+                        settings.secret_key_file.display()
+                    )
+                })?;
+            Arc::new(ring)
         };
         let listener = TcpListener::bind(settings.listen)
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.listen))?;
@@ -47,17 +59,38 @@ impl Application {
                 "no built frontend here (run scripts/build-frontend.sh); serving the API only"
             );
         }
+        let db = Database::new(pool);
+        let hasher = PasswordHasher::for_this_machine(settings.hash_queue)
+            .map_err(|e| anyhow::anyhow!("password hasher: {e}"))?;
+        let devices = DeviceCookies::new(Arc::clone(&secret));
+        let sessions = SessionPolicy::new(
+            settings.refresh_token_ttl,
+            settings.session_max_age,
+            settings.refresh_reuse_grace,
+            &secret,
+        );
         let state = web::Data::new(AppState {
-            hasher: PasswordHasher::for_this_machine()
-                .map_err(|e| anyhow::anyhow!("password hasher: {e}"))?,
             tenants: TenantResolver::new(
                 &settings.tenant_host_pattern,
                 settings.default_tenant.clone(),
             ),
-            throttle: Throttle::new(settings.lockout.clone()),
+            sign_in: Arc::new(SignInService {
+                db: db.clone(),
+                hasher,
+                throttle: Throttle::new(settings.lockout.clone()),
+                devices: devices.clone(),
+                sessions: sessions.clone(),
+            }),
+            access_tokens: AccessTokens {
+                keys: Arc::clone(&keys),
+                issuer: settings.token_issuer.clone(),
+                audience: settings.token_audience.clone(),
+                ttl: settings.access_token_ttl,
+            },
+            sessions,
+            devices,
             keys,
-            sign_in_db: db::SignInConnection::new(&settings.database),
-            pool,
+            db,
             settings,
         });
         let app_state = state.clone();
@@ -65,10 +98,10 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(app_state.clone())
-                .app_data(crate::json_body::json_config())
-                .app_data(crate::json_body::payload_config())
-                .wrap(from_fn(crate::problem_fallback::ensure))
-                .wrap(from_fn(crate::security_headers::add))
+                .app_data(crate::http::json_body::json_config())
+                .app_data(crate::http::json_body::payload_config())
+                .wrap(from_fn(crate::http::problem_fallback::ensure))
+                .wrap(from_fn(crate::http::security_headers::add))
                 .wrap(Compress::default())
                 .wrap(Logger::new("%a \"%r\" %s %b %Dms").exclude("/healthz"))
                 .configure(routes::configure)
@@ -105,18 +138,17 @@ async fn housekeeping(state: web::Data<AppState>) {
     tick.tick().await;
     loop {
         tick.tick().await;
-        let worker = state.clone();
-        let outcome = db::run(&state.pool, move |conn| {
-            db::write(conn, |conn| {
-                worker
-                    .keys
-                    .refresh(conn)
-                    .map_err(|e| crate::error::ApiError::unexpected(e, "key rotation"))?;
-                worker.throttle.forget_stale(conn, crate::model::now())?;
+        let keys = Arc::clone(&state.keys);
+        let sign_in = Arc::clone(&state.sign_in);
+        let outcome = state
+            .db
+            .write(move |conn| {
+                keys.refresh(conn)
+                    .map_err(|e| db::DbError::Task(format!("key rotation: {e:#}")))?;
+                sign_in.throttle.forget_stale(conn, crate::model::now())?;
                 Ok(())
             })
-        })
-        .await;
+            .await;
         if let Err(error) = outcome {
             tracing::warn!(%error, "housekeeping failed; will retry");
         }

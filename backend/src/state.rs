@@ -1,23 +1,39 @@
-//! What every request handler shares: the pool, the sign-in connection, the
-//! settings, the hasher, the key ring, the tenant resolver and the throttle.
-//! Nothing here is state another replica needs: it is configuration, caches
-//! and handles.
+//! What every request handler shares: the database, the settings, the
+//! flows' services, the key ring and the tenant resolver. Only startup and
+//! the HTTP layer (`routes`, `http`) see it; everything below takes the
+//! narrow values it needs. Nothing here is state another replica needs: it
+//! is configuration, caches and handles.
 
+use crate::auth::device_cookie::DeviceCookies;
 use crate::auth::keys::KeyRing;
-use crate::auth::password::PasswordHasher;
-use crate::auth::throttle::Throttle;
-use crate::db::{DbPool, SignInConnection};
+use crate::auth::session_tokens::{AccessTokens, SessionPolicy};
+use crate::db::Database;
+use crate::flows::sign_in::SignInService;
+use crate::http::client::Client;
 use crate::settings::Settings;
 use crate::tenancy::TenantResolver;
+use actix_web::HttpRequest;
 use std::sync::Arc;
 
 pub struct AppState {
-    pub pool: DbPool,
-    /// What sign-ins read and write through (see [`SignInConnection`]).
-    pub sign_in_db: SignInConnection,
+    pub db: Database,
     pub settings: Settings,
-    pub hasher: PasswordHasher,
     pub keys: Arc<KeyRing>,
     pub tenants: TenantResolver,
-    pub throttle: Throttle,
+    pub sign_in: Arc<SignInService>,
+    pub sessions: SessionPolicy,
+    pub access_tokens: AccessTokens,
+    pub devices: DeviceCookies,
+}
+
+impl AppState {
+    /// What `req` says about its client, read under this deployment's
+    /// trusted proxies and public URL.
+    pub fn client<'a>(&'a self, req: &'a HttpRequest) -> Client<'a> {
+        Client::new(
+            req,
+            &self.settings.trusted_proxies,
+            self.settings.public_https(),
+        )
+    }
 }

@@ -4,12 +4,8 @@
 //! one is configured. A host that matches but names no tenant is refused,
 //! never sent to the default. Tenants are cached briefly per process.
 
-use crate::error::ApiError;
+use crate::db::{Database, DbError};
 use crate::model::tenant::Tenant;
-use crate::state::AppState;
-use actix_web::dev::Payload;
-use actix_web::{web, FromRequest, HttpRequest};
-use futures_util::future::LocalBoxFuture;
 use std::collections::HashMap;
 use std::sync::RwLock;
 use std::time::{Duration, Instant};
@@ -56,27 +52,29 @@ impl TenantResolver {
         }
     }
 
-    /// The tenant for a host, from the cache or the database.
-    pub async fn resolve(&self, state: &AppState, host: &str) -> Result<Tenant, ApiError> {
-        let slug = self
-            .slug_for_host(host)
-            .ok_or_else(ApiError::unknown_tenant)?;
+    /// The tenant for a host, from the cache or the database; `None` if
+    /// the host names no tenant that exists.
+    pub async fn resolve(&self, db: &Database, host: &str) -> Result<Option<Tenant>, DbError> {
+        let Some(slug) = self.slug_for_host(host) else {
+            return Ok(None);
+        };
         if let Some(tenant) = self.cached(&slug) {
-            return Ok(tenant);
+            return Ok(Some(tenant));
         }
         let lookup = slug.clone();
-        let tenant = crate::db::run(&state.pool, move |conn| {
-            Ok(Tenant::find_by_slug(conn, &lookup)?)
-        })
-        .await?
-        .ok_or_else(ApiError::unknown_tenant)?;
+        let Some(tenant) = db
+            .read(move |conn| Ok(Tenant::find_by_slug(conn, &lookup)?))
+            .await?
+        else {
+            return Ok(None);
+        };
         if let Ok(mut cache) = self.cache.write() {
             if cache.len() >= CACHE_MAX {
                 cache.clear();
             }
             cache.insert(slug, (tenant.clone(), Instant::now()));
         }
-        Ok(tenant)
+        Ok(Some(tenant))
     }
 
     fn cached(&self, slug: &str) -> Option<Tenant> {
@@ -93,32 +91,6 @@ fn strip_port(host: &str) -> &str {
     match host.rsplit_once(':') {
         Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
         _ => host,
-    }
-}
-
-/// The request's tenant, as an extractor.
-pub struct RequestTenant(pub Tenant);
-
-impl FromRequest for RequestTenant {
-    type Error = ApiError;
-    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        let host = state
-            .as_ref()
-            .map(|state| crate::auth::client::host(req, state))
-            .unwrap_or_default();
-        Box::pin(async move {
-            let state = state.ok_or_else(|| {
-                ApiError::unexpected(anyhow::anyhow!("no app state"), "tenant resolution")
-            })?;
-            state
-                .tenants
-                .resolve(&state, &host)
-                .await
-                .map(RequestTenant)
-        })
     }
 }
 

@@ -3,57 +3,56 @@
 //! username. No composition rules (NIST SP 800-63B).
 
 use std::fmt;
+use std::sync::OnceLock;
 
 /// No tenant may ask for fewer characters than this.
-pub const MIN_LENGTH_FLOOR: usize = 8;
+pub const MIN_LENGTH_FLOOR: usize = 12;
 pub const DEFAULT_MIN_LENGTH: usize = 12;
 /// Every tenant allows at least this many characters; the policy allows 128.
 pub const MAX_LENGTH: usize = 128;
 
-/// A handful of the most common passwords of at least eight characters; a
-/// longer list can be loaded by the server later without changing callers.
-const COMMON_PASSWORDS: &[&str] = &[
-    "password",
-    "password1",
-    "password12",
-    "password123",
-    "password1234",
-    "passw0rd",
-    "12345678",
-    "123456789",
-    "1234567890",
-    "123456789012",
-    "qwertyuiop",
-    "qwerty123",
-    "qwerty123456",
-    "1q2w3e4r5t6y",
-    "iloveyou",
-    "sunshine",
-    "princess",
-    "football",
-    "baseball",
-    "welcome1",
-    "welcome123",
-    "admin123",
-    "administrator",
-    "letmein123",
-    "changeme",
-    "changeme123",
-    "trustno1",
-    "superman",
-    "11111111",
-    "111111111111",
-    "00000000",
-    "abc12345",
-    "abcdefgh",
-    "abcd1234",
-    "aa123456",
-    "monkey123",
-    "dragon123",
-    "starwars",
-    "whatever",
-    "correcthorsebatterystaple",
-];
+const _: () = assert!(MIN_LENGTH_FLOOR <= DEFAULT_MIN_LENGTH && DEFAULT_MIN_LENGTH <= MAX_LENGTH);
+
+/// The common-password list, lower-cased, one entry per line, `#` lines are
+/// comments: the 30,000 most common passwords from the `passwords` frequency
+/// list of the npm package zxcvbn 4.4.2 (MIT, Copyright (c) 2012-2016 Dan
+/// Wheeler and Dropbox, Inc.; the file's header carries the license), plus a
+/// few entries kept from this project's earlier built-in list.
+#[cfg(not(target_arch = "wasm32"))]
+const COMMON_PASSWORDS: &str = include_str!("common_passwords.txt");
+
+/// The browser's copy: only the entries of at least [`MIN_LENGTH_FLOOR`]
+/// characters, written by `build.rs`. A shorter password is refused for its
+/// length before the list is consulted, so [`PasswordPolicy::check`] gives
+/// the same verdict as on the server, for about 2 KB gzipped instead of about
+/// 130 KB. Only [`strength`] can differ: a common password of 8 to 11
+/// characters scores 1 in the browser and 0 on the server (both "weak", and
+/// both refused by length).
+#[cfg(target_arch = "wasm32")]
+const COMMON_PASSWORDS: &str = include_str!(concat!(env!("OUT_DIR"), "/common_passwords_long.txt"));
+
+/// The entries of a list in the format above, sorted for binary search.
+fn parse_list(text: &str) -> Vec<&str> {
+    let mut entries: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .collect();
+    entries.sort_unstable();
+    entries.dedup();
+    entries
+}
+
+/// The common-password list, parsed and sorted once on first use.
+fn common_passwords() -> &'static [&'static str] {
+    static SORTED: OnceLock<Vec<&'static str>> = OnceLock::new();
+    SORTED.get_or_init(|| parse_list(COMMON_PASSWORDS))
+}
+
+/// Whether `folded` (already lower-cased) is in the sorted `list`.
+fn is_listed(list: &[&str], folded: &str) -> bool {
+    list.binary_search(&folded).is_ok()
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PasswordPolicy {
@@ -103,12 +102,23 @@ impl PasswordPolicy {
 
     /// Every rule the password breaks, in the order a person should fix them.
     pub fn check(&self, password: &str, username: &str) -> Vec<PasswordProblem> {
+        self.check_against(common_passwords(), password, username)
+    }
+
+    fn check_against(
+        &self,
+        common: &[&str],
+        password: &str,
+        username: &str,
+    ) -> Vec<PasswordProblem> {
+        // A policy built as a struct literal still gets the floor, so no
+        // tenant gets less and the browser's shorter list stays exact.
+        let min_length = self.min_length.clamp(MIN_LENGTH_FLOOR, MAX_LENGTH);
         let mut problems = Vec::new();
         let length = password.chars().count();
-        if length < self.min_length {
-            problems.push(PasswordProblem::TooShort {
-                min: self.min_length,
-            });
+        let too_short = length < min_length;
+        if too_short {
+            problems.push(PasswordProblem::TooShort { min: min_length });
         }
         if length > MAX_LENGTH {
             problems.push(PasswordProblem::TooLong { max: MAX_LENGTH });
@@ -116,7 +126,11 @@ impl PasswordPolicy {
         let folded = password.to_lowercase();
         if !username.trim().is_empty() && folded.trim() == username.trim().to_lowercase() {
             problems.push(PasswordProblem::SameAsUsername);
-        } else if COMMON_PASSWORDS.contains(&folded.as_str()) {
+        } else if !too_short && is_listed(common, &folded) {
+            // Length comes first: a password that is too short gets only that
+            // advice, since lengthening it is the fix and may well also make
+            // it uncommon. This is also why the browser needs only the list's
+            // entries of at least MIN_LENGTH_FLOOR characters.
             problems.push(PasswordProblem::Common);
         }
         problems
@@ -127,7 +141,7 @@ impl PasswordPolicy {
 /// the UI; it never replaces the policy check.
 pub fn strength(password: &str) -> u8 {
     let length = password.chars().count();
-    if length == 0 || COMMON_PASSWORDS.contains(&password.to_lowercase().as_str()) {
+    if length == 0 || is_listed(common_passwords(), &password.to_lowercase()) {
         return 0;
     }
     let classes = [
@@ -174,23 +188,112 @@ mod tests {
     }
 
     #[test]
-    fn refuses_common_passwords_and_the_username() {
-        let policy = PasswordPolicy::with_min_length(8);
+    fn refuses_common_passwords_of_twelve_or_more_in_any_case() {
+        let policy = PasswordPolicy::default();
+        for password in [
+            "password1234",
+            "Password1234",
+            "PASSWORD1234",
+            "qwertyuiop12",
+            "QwertyUiop123",
+            "1qaz2wsx3edc",
+            "1q2w3e4r5t6y",
+            "qwerty123456",
+            "leavemealone",
+            "sonyericsson",
+            "111111111111",
+            "correcthorsebatterystaple",
+        ] {
+            assert_eq!(
+                policy.check(password, "anna"),
+                vec![PasswordProblem::Common],
+                "{password}"
+            );
+        }
+    }
+
+    #[test]
+    fn short_famous_passwords_are_refused_for_length_first() {
+        let policy = PasswordPolicy::default();
+        for password in [
+            "password",
+            "Password123",
+            "123456789",
+            "qwertyuiop",
+            "iloveyou",
+        ] {
+            assert!(is_listed(common_passwords(), &password.to_lowercase()));
+            assert_eq!(
+                policy.check(password, "anna"),
+                vec![PasswordProblem::TooShort { min: 12 }],
+                "{password}"
+            );
+        }
+    }
+
+    #[test]
+    fn accepts_a_passphrase_not_in_the_list() {
+        let passphrase = "lantern orchard velvet 42";
+        assert!(!is_listed(common_passwords(), passphrase));
+        assert!(PasswordPolicy::default()
+            .check(passphrase, "anna")
+            .is_empty());
+    }
+
+    #[test]
+    fn refuses_the_username() {
         assert_eq!(
-            policy.check("Password123", "anna"),
-            vec![PasswordProblem::Common]
-        );
-        assert_eq!(
-            policy.check("Anna.Berg.2024", "anna.berg.2024"),
+            PasswordPolicy::default().check("Anna.Berg.2024", "anna.berg.2024"),
             vec![PasswordProblem::SameAsUsername]
         );
     }
 
     #[test]
-    fn tenant_minimum_never_below_eight_and_max_is_128() {
+    fn list_has_at_least_ten_thousand_lower_case_entries() {
+        let list = common_passwords();
+        assert!(list.len() >= 10_000, "{}", list.len());
+        assert!(list.windows(2).all(|pair| pair[0] < pair[1]));
+        assert!(list.iter().all(|entry| *entry == entry.to_lowercase()));
+    }
+
+    #[test]
+    fn browser_list_is_the_entries_of_at_least_the_floor() {
+        let browser = parse_list(include_str!(concat!(
+            env!("OUT_DIR"),
+            "/common_passwords_long.txt"
+        )));
+        let expected: Vec<&str> = common_passwords()
+            .iter()
+            .copied()
+            .filter(|entry| entry.chars().count() >= MIN_LENGTH_FLOOR)
+            .collect();
+        assert_eq!(browser, expected);
+        // The browser's list gives the server's verdict for every entry.
+        let policy = PasswordPolicy::default();
+        for entry in common_passwords() {
+            for password in [entry.to_string(), entry.to_uppercase()] {
+                assert_eq!(
+                    policy.check_against(&browser, &password, "anna"),
+                    policy.check(&password, "anna"),
+                    "{password}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn tenant_minimum_never_below_twelve_and_max_is_128() {
+        assert_eq!(PasswordPolicy::with_min_length(8).min_length, 12);
         assert_eq!(
             PasswordPolicy::with_min_length(4).min_length,
             MIN_LENGTH_FLOOR
+        );
+        assert_eq!(PasswordPolicy::with_min_length(16).min_length, 16);
+        assert_eq!(PasswordPolicy::with_min_length(1000).min_length, MAX_LENGTH);
+        // A policy written as a literal gets the floor too.
+        assert_eq!(
+            PasswordPolicy { min_length: 8 }.check("password1", "anna"),
+            vec![PasswordProblem::TooShort { min: 12 }]
         );
         let too_long = "x".repeat(MAX_LENGTH + 1);
         assert_eq!(
@@ -203,6 +306,7 @@ mod tests {
     fn strength_grows_with_length() {
         assert_eq!(strength(""), 0);
         assert_eq!(strength("password"), 0);
+        assert_eq!(strength("Password1234"), 0);
         assert!(strength("correct horse battery staple") > strength("abcdefgh12"));
     }
 }

@@ -1,11 +1,12 @@
 //! Authentication: passwords, tokens, sessions and brute-force protection.
 
-pub mod access;
-pub mod client;
+pub mod device_cookie;
 pub mod jwt;
 pub mod keys;
 pub mod password;
-pub mod refresh_cookie;
+#[cfg(test)]
+mod phc_compat;
+pub mod secret_key;
 pub mod secret_token;
 pub mod session_tokens;
 pub mod throttle;

@@ -4,8 +4,10 @@
 //! queue, so at most one hash per core runs, the rest wait, and memory stays
 //! flat under load. (Dedicated threads keep the cores busy: a semaphore in
 //! front of the shared blocking pool lost about a tenth of each core to the
-//! hand-off, see BENCHMARKS.md.) A job may leave work for its thread's next
-//! idle moment ([`when_idle`]), to share it with the jobs queued behind.
+//! hand-off, see docs/decisions.) The queue is bounded: when it is full a
+//! job is refused at once ([`HashError::Busy`]), so a flood costs neither
+//! memory nor the time of the sign-ins already waiting. A job whose caller
+//! has gone away is dropped unrun.
 
 use argon2_rust::params::Memory;
 use argon2_rust::{Algorithm, Argon2, Hasher, Params, Version};
@@ -31,6 +33,8 @@ pub enum HashError {
     Argon2(argon2_rust::Error),
     #[error("the hashing task failed: {0}")]
     Task(String),
+    #[error("every hashing thread is busy and the queue is full")]
+    Busy,
 }
 
 type Job = Box<dyn FnOnce() + Send>;
@@ -54,14 +58,15 @@ pub struct PasswordHasher {
     argon2: Argon2,
     ceiling: Params,
     dummy_hash: Arc<str>,
-    /// The queue of the hashing threads; they stop when the last clone of
-    /// this hasher is dropped.
-    jobs: mpsc::Sender<Job>,
+    /// The bounded queue of the hashing threads; they stop when the last
+    /// clone of this hasher is dropped.
+    jobs: mpsc::SyncSender<Job>,
 }
 
-/// Starts `threads` hashing threads that take jobs from one queue.
-fn start_hashing_threads(threads: usize) -> Result<mpsc::Sender<Job>, HashError> {
-    let (sender, receiver) = mpsc::channel::<Job>();
+/// Starts `threads` hashing threads that take jobs from one queue of at
+/// most `queue` waiting jobs.
+fn start_hashing_threads(threads: usize, queue: usize) -> Result<mpsc::SyncSender<Job>, HashError> {
+    let (sender, receiver) = mpsc::sync_channel::<Job>(queue.max(1));
     let receiver = Arc::new(Mutex::new(receiver));
     for index in 0..threads.max(1) {
         let receiver = Arc::clone(&receiver);
@@ -73,68 +78,21 @@ fn start_hashing_threads(threads: usize) -> Result<mpsc::Sender<Job>, HashError>
                     // an error), not the thread: sign-ins run here whole.
                     let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
                 }
-                run_idle_work();
             })
             .map_err(|e| HashError::Task(e.to_string()))?;
     }
     Ok(sender)
 }
 
-/// The next job for this hashing thread. With work left for an idle
-/// moment ([`when_idle`]), it takes only a job already waiting; if there is
-/// none, or another thread holds the queue (waiting for one), the idle work
-/// runs first. Then the thread sleeps until a job comes. `None` when the
-/// hasher is gone.
+/// The next job for this hashing thread; `None` when the hasher is gone.
 fn next_job(receiver: &Mutex<mpsc::Receiver<Job>>) -> Option<Job> {
-    if IDLE_WORK.with(|idle| !idle.borrow().is_empty()) {
-        let waiting = match receiver.try_lock() {
-            Ok(queue) => queue.try_recv().ok(),
-            Err(_) => None,
-        };
-        if waiting.is_some() {
-            return waiting;
-        }
-        run_idle_work();
-    }
     receiver.lock().ok()?.recv().ok()
 }
 
-thread_local! {
-    /// What jobs on this hashing thread left for its next idle moment.
-    static IDLE_WORK: RefCell<Vec<Box<dyn FnOnce()>>> = const { RefCell::new(Vec::new()) };
-}
-
-/// Runs `work` on this hashing thread as soon as no job is waiting for it
-/// (before it sleeps), or when the hasher stops. A job uses this to finish
-/// later what it may share with the jobs queued behind it: sign-ins write
-/// together (`routes::auth::sign_in_writes`). Call it from a job only: on
-/// any other thread `work` never runs.
-pub fn when_idle(work: impl FnOnce() + 'static) {
-    IDLE_WORK.with(|idle| idle.borrow_mut().push(Box::new(work)));
-}
-
-fn run_idle_work() {
-    while let Some(work) = IDLE_WORK.with(|idle| idle.borrow_mut().pop()) {
-        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
-    }
-}
-
-/// Where a job run by [`PasswordHasher::run_with_reply`] sends its answer:
-/// at once, or later on the same thread. Dropping it unanswered fails the
-/// caller with [`HashError::Task`].
-pub struct Reply<T>(tokio::sync::oneshot::Sender<T>);
-
-impl<T> Reply<T> {
-    pub fn send(self, answer: T) {
-        // The caller may have given up (its request was cancelled).
-        let _ = self.0.send(answer);
-    }
-}
-
 impl PasswordHasher {
-    /// A hasher with `concurrency` hashing threads: at most that many hashes
-    /// run at once.
-    pub fn new(concurrency: usize) -> Result<Self, HashError> {
+    /// A hasher with `concurrency` hashing threads (at most that many hashes
+    /// run at once) and room for `queue` jobs waiting for them.
+    pub fn new(concurrency: usize, queue: usize) -> Result<Self, HashError> {
         let params = Params::builder()
             .memory(Memory::kib(MEMORY_KIB))
             .passes(PASSES)
@@ -156,13 +114,16 @@ impl PasswordHasher {
             argon2,
             ceiling,
             dummy_hash: dummy_hash.into(),
-            jobs: start_hashing_threads(concurrency)?,
+            jobs: start_hashing_threads(concurrency, queue)?,
         })
     }
 
-    /// One hasher per core of this machine.
-    pub fn for_this_machine() -> Result<Self, HashError> {
-        PasswordHasher::new(std::thread::available_parallelism().map_or(1, usize::from))
+    /// One hashing thread per core of this machine.
+    pub fn for_this_machine(queue: usize) -> Result<Self, HashError> {
+        PasswordHasher::new(
+            std::thread::available_parallelism().map_or(1, usize::from),
+            queue,
+        )
     }
 
     /// Hashes on the calling thread: for the command line and tests.
@@ -217,28 +178,29 @@ impl PasswordHasher {
     /// Runs `work` on one of the hashing threads, handing it this hasher to
     /// hash or check with there (`hash_blocking`, `verify_blocking`). Work
     /// that needs a hash between blocking steps runs here whole: a sign-in
-    /// reads, checks and writes in one job, instead of crossing to another
-    /// thread and back for each step (see BENCHMARKS.md). The bound holds:
-    /// at most one job per hashing thread runs at once.
+    /// reads, checks and writes in one job instead of crossing to another
+    /// thread and back for each step (docs/decisions). At most one job per
+    /// hashing thread runs at once; when the queue is full the job is
+    /// refused at once with [`HashError::Busy`]. If the caller stops
+    /// waiting (its client went away) before the job starts, it never runs.
     pub async fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce(&PasswordHasher) -> T + Send + 'static,
     ) -> Result<T, HashError> {
-        self.run_with_reply(move |hasher, reply| reply.send(work(hasher)))
-            .await
-    }
-
-    /// [`PasswordHasher::run`] for a job that may answer after it returns,
-    /// from work it left for the thread's idle moment ([`when_idle`]).
-    pub async fn run_with_reply<T: Send + 'static>(
-        &self,
-        work: impl FnOnce(&PasswordHasher, Reply<T>) + Send + 'static,
-    ) -> Result<T, HashError> {
         let (done, result) = tokio::sync::oneshot::channel();
         let hasher = self.clone();
-        self.jobs
-            .send(Box::new(move || work(&hasher, Reply(done))))
-            .map_err(|_| HashError::Task("the hashing threads have stopped".to_owned()))?;
+        let job: Job = Box::new(move || {
+            if done.is_closed() {
+                return;
+            }
+            let _ = done.send(work(&hasher));
+        });
+        self.jobs.try_send(job).map_err(|e| match e {
+            mpsc::TrySendError::Full(_) => HashError::Busy,
+            mpsc::TrySendError::Disconnected(_) => {
+                HashError::Task("the hashing threads have stopped".to_owned())
+            }
+        })?;
         result
             .await
             .map_err(|_| HashError::Task("a hashing job was dropped".to_owned()))
@@ -255,7 +217,7 @@ mod tests {
 
     #[test]
     fn verifies_its_own_hashes_and_nothing_else() -> Result<(), HashError> {
-        let hasher = PasswordHasher::new(1)?;
+        let hasher = PasswordHasher::new(1, 8)?;
         let stored = hasher.hash_blocking(&secret("correct horse battery"))?;
         assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
         assert!(hasher.verify_blocking(Some(&stored), &secret("correct horse battery")));
@@ -266,7 +228,7 @@ mod tests {
 
     #[test]
     fn refuses_stored_hashes_that_would_cost_too_much() -> Result<(), HashError> {
-        let hasher = PasswordHasher::new(1)?;
+        let hasher = PasswordHasher::new(1, 8)?;
         let greedy = "$argon2id$v=19$m=4194304,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$\
                       AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
         assert!(!hasher.verify_blocking(Some(greedy), &secret("anything")));
@@ -276,7 +238,7 @@ mod tests {
     #[tokio::test]
     #[allow(clippy::panic)]
     async fn a_job_that_panics_fails_alone_and_the_thread_goes_on() -> Result<(), HashError> {
-        let hasher = PasswordHasher::new(1)?;
+        let hasher = PasswordHasher::new(1, 8)?;
         let failed = hasher
             .run(|_| -> u32 { panic!("a bug in a sign-in job") })
             .await;
@@ -286,67 +248,61 @@ mod tests {
         Ok(())
     }
 
-    #[tokio::test]
-    async fn idle_work_waits_for_the_jobs_queued_behind_it() -> Result<(), HashError> {
-        let hasher = PasswordHasher::new(1)?;
-        let order = Arc::new(Mutex::new(Vec::new()));
-        let log = |entry: &'static str| {
-            let order = Arc::clone(&order);
-            move || order.lock().map(|mut o| o.push(entry)).unwrap_or(())
-        };
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_full_queue_refuses_at_once_and_a_gone_caller_is_not_run() -> Result<(), HashError> {
+        // One thread, room for one waiting job. The first job holds the
+        // thread until the gate opens; the second waits in the queue.
+        let hasher = PasswordHasher::new(1, 1)?;
         let (open_gate, gate) = mpsc::channel::<()>();
-        let (idle_done, idle_ran) = mpsc::channel::<()>();
-        let (first_log, idle_log) = (log("first job"), log("idle work"));
-        // The first job holds its thread until the second is queued, and
-        // leaves work for the thread's idle moment.
-        let first = hasher.run(move |_| {
-            let _ = gate.recv();
-            first_log();
-            when_idle(move || {
-                idle_log();
-                let _ = idle_done.send(());
-            });
+        let (started, has_started) = mpsc::channel::<()>();
+        let first = tokio::spawn({
+            let hasher = hasher.clone();
+            async move {
+                hasher
+                    .run(move |_| {
+                        let _ = started.send(());
+                        let _ = gate.recv();
+                    })
+                    .await
+            }
         });
-        let second = hasher.run({
-            let second_log = log("second job");
-            move |_| second_log()
-        });
-        let open = async move {
-            let _ = open_gate.send(());
-        };
-        let (first, second, ()) = tokio::join!(first, second, open);
-        first?;
-        second?;
-        assert!(idle_ran
-            .recv_timeout(std::time::Duration::from_secs(5))
-            .is_ok());
-        let order = order.lock().map(|o| o.clone()).unwrap_or_default();
-        assert_eq!(order, ["first job", "second job", "idle work"]);
-        Ok(())
-    }
-
-    #[tokio::test]
-    async fn idle_work_runs_while_another_thread_waits_for_jobs() -> Result<(), HashError> {
-        // Two threads: while one runs the job, the other holds the queue,
-        // waiting for the next job, which never comes.
-        let hasher = PasswordHasher::new(2)?;
-        let (idle_done, idle_ran) = mpsc::channel::<()>();
-        hasher
-            .run(move |_| {
-                when_idle(move || {
-                    let _ = idle_done.send(());
-                })
+        let _ = tokio::task::spawn_blocking(move || {
+            has_started.recv_timeout(std::time::Duration::from_secs(5))
+        })
+        .await;
+        let ran = Arc::new(Mutex::new(false));
+        let second = {
+            let ran = Arc::clone(&ran);
+            let hasher = hasher.clone();
+            tokio::spawn(async move {
+                hasher
+                    .run(move |_| {
+                        if let Ok(mut ran) = ran.lock() {
+                            *ran = true;
+                        }
+                    })
+                    .await
             })
-            .await?;
-        assert!(idle_ran
-            .recv_timeout(std::time::Duration::from_secs(5))
-            .is_ok());
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        let started_at = std::time::Instant::now();
+        let third = hasher.run(|_| ()).await;
+        assert!(matches!(third, Err(HashError::Busy)));
+        assert!(started_at.elapsed() < std::time::Duration::from_millis(50));
+        // The second caller goes away while its job waits.
+        second.abort();
+        let _ = second.await;
+        let _ = open_gate.send(());
+        assert!(first.await.is_ok_and(|r| r.is_ok()));
+        // The queue has room again, and the abandoned job did not run.
+        hasher.run(|_| ()).await?;
+        assert!(!*ran.lock().map_err(|e| HashError::Task(e.to_string()))?);
         Ok(())
     }
 
     #[tokio::test]
     async fn the_pool_answers_every_queued_job() -> Result<(), HashError> {
-        let hasher = PasswordHasher::new(2)?;
+        let hasher = PasswordHasher::new(2, 8)?;
         let stored = hasher.hash(secret("queue me, please")).await?;
         let check = |candidate: &str| hasher.verify(Some(stored.clone()), secret(candidate));
         let (a, b, c, d) = tokio::join!(

@@ -1,112 +1,159 @@
-//! Opening sessions and minting the token pair for them: the access JWT and
-//! the rotating refresh token. Login and refresh both end here.
+//! Sessions and the tokens that carry them: the session row a sign-in opens,
+//! its rotating refresh tokens, and the short-lived access JWT. Sign-in and
+//! refresh both end here.
 
-use crate::auth::jwt::{self, AccessClaims};
-use crate::auth::secret_token::SecretToken;
-use crate::error::ApiError;
+use crate::auth::jwt::{self, AccessClaims, TokenError};
+use crate::auth::keys::KeyRing;
+use crate::auth::secret_key::SecretKey;
+use crate::auth::secret_token::{hash_token, SecretToken};
 use crate::model::facility::Facility;
 use crate::model::session::{RefreshToken, Session};
 use crate::model::user::User;
-use crate::state::AppState;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use chrono::{NaiveDateTime, TimeDelta};
-use shared::api::TokenResponse;
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+use std::time::Duration;
 
-fn delta(duration: std::time::Duration) -> TimeDelta {
+fn delta(duration: Duration) -> TimeDelta {
     TimeDelta::from_std(duration).unwrap_or(TimeDelta::MAX)
 }
 
-/// A token pair, before it is split between body and cookie.
-pub struct IssuedTokens {
-    pub response: TokenResponse,
-    pub refresh_token: String,
-    pub refresh_max_age: std::time::Duration,
+/// How long sessions live, and what makes their refresh tokens.
+#[derive(Clone)]
+pub struct SessionPolicy {
+    /// A session ends after this long without use.
+    pub idle_timeout: Duration,
+    /// A session ends this long after it began, used or not.
+    pub max_age: Duration,
+    /// A spent refresh token presented again this soon gets the successor
+    /// it got the first time.
+    pub reuse_grace: Duration,
+    successors: [u8; 32],
 }
 
-/// A new refresh token for `session`, expiring with the idle timeout but
-/// never after the session itself.
-pub fn next_refresh_token(
-    state: &AppState,
-    session: &Session,
-    now: NaiveDateTime,
-) -> (SecretToken, RefreshToken) {
-    let secret = SecretToken::generate();
-    let expires_at = (now + delta(state.settings.refresh_token_ttl)).min(session.expires_at);
-    let row = RefreshToken {
-        token_hash: secret.hash.clone(),
-        tenant_id: session.tenant_id.clone(),
-        session_id: session.id.clone(),
-        created_at: now,
-        expires_at,
-        used_at: None,
-    };
-    (secret, row)
-}
+impl SessionPolicy {
+    pub fn new(
+        idle_timeout: Duration,
+        max_age: Duration,
+        reuse_grace: Duration,
+        secret: &SecretKey,
+    ) -> Self {
+        SessionPolicy {
+            idle_timeout,
+            max_age,
+            reuse_grace,
+            successors: secret.derive("refresh-token-successor"),
+        }
+    }
 
-/// A new session row for `user` (not yet stored).
-pub fn new_session(
-    state: &AppState,
-    user: &User,
-    user_agent: Option<String>,
-    address: &str,
-    now: NaiveDateTime,
-) -> Session {
-    Session {
-        id: crate::model::new_id(),
-        tenant_id: user.tenant_id.clone(),
-        user_id: user.id.clone(),
-        created_at: now,
-        last_seen_at: now,
-        expires_at: now + delta(state.settings.session_max_age),
-        user_agent,
-        client_address: Some(address.to_owned()),
-        revoked_at: None,
-        revoked_reason: None,
+    /// A new session row for `user` (not yet stored).
+    pub fn new_session(
+        &self,
+        user: &User,
+        user_agent: Option<String>,
+        address: &str,
+        now: NaiveDateTime,
+    ) -> Session {
+        Session {
+            id: crate::model::new_id(),
+            tenant_id: user.tenant_id.clone(),
+            user_id: user.id.clone(),
+            created_at: now,
+            last_seen_at: now,
+            expires_at: now + delta(self.max_age),
+            user_agent,
+            client_address: Some(address.to_owned()),
+            revoked_at: None,
+            revoked_reason: None,
+        }
+    }
+
+    /// A session's first refresh token: random.
+    pub fn first_refresh_token(
+        &self,
+        session: &Session,
+        now: NaiveDateTime,
+    ) -> (SecretToken, RefreshToken) {
+        self.refresh_token_row(SecretToken::generate(), session, now)
+    }
+
+    /// The token that replaces `presented`: derived from it with a key of
+    /// this deployment, so presenting the same token twice (two tabs at
+    /// once) yields the same successor, never a second, independent chain,
+    /// and nobody without the key can work it out.
+    pub fn successor_of(
+        &self,
+        presented: &str,
+        session: &Session,
+        now: NaiveDateTime,
+    ) -> (SecretToken, RefreshToken) {
+        let digest = Sha256::new()
+            .chain_update(self.successors)
+            .chain_update(presented.as_bytes())
+            .finalize();
+        let plaintext = URL_SAFE_NO_PAD.encode(digest);
+        let hash = hash_token(&plaintext);
+        self.refresh_token_row(SecretToken { plaintext, hash }, session, now)
+    }
+
+    /// Expires with the idle timeout, never after the session itself.
+    fn refresh_token_row(
+        &self,
+        secret: SecretToken,
+        session: &Session,
+        now: NaiveDateTime,
+    ) -> (SecretToken, RefreshToken) {
+        let expires_at = (now + delta(self.idle_timeout)).min(session.expires_at);
+        let row = RefreshToken {
+            token_hash: secret.hash.clone(),
+            tenant_id: session.tenant_id.clone(),
+            session_id: session.id.clone(),
+            created_at: now,
+            expires_at,
+            used_at: None,
+        };
+        (secret, row)
     }
 }
 
-/// Signs the access token for `user` in `session` and pairs it with
-/// `refresh`.
-pub fn issue(
-    state: &AppState,
-    user: &User,
-    facilities: &[Facility],
-    session: &Session,
-    refresh: (SecretToken, RefreshToken),
-    now: NaiveDateTime,
-) -> Result<IssuedTokens, ApiError> {
-    let ttl = state.settings.access_token_ttl;
-    let iat = now.and_utc().timestamp();
-    let role = user.role();
-    let claims = AccessClaims {
-        sub: user.id.clone(),
-        tenant: user.tenant_id.clone(),
-        sid: session.id.clone(),
-        role,
-        facilities: if role.is_network_wide() {
-            Vec::new()
-        } else {
-            facilities.iter().map(|f| f.id.clone()).collect()
-        },
-        locale: user.locale.clone(),
-        iss: state.settings.token_issuer.clone(),
-        aud: state.settings.token_audience.clone(),
-        iat,
-        exp: iat.saturating_add(i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX)),
-    };
-    let access_token =
-        jwt::sign(&state.keys, &claims).map_err(|e| ApiError::unexpected(e, "signing a token"))?;
-    let (secret, row) = refresh;
-    let refresh_max_age = (row.expires_at - now).to_std().unwrap_or_default();
-    Ok(IssuedTokens {
-        response: TokenResponse {
-            access_token,
-            token_type: "Bearer".to_owned(),
-            expires_in: ttl.as_secs(),
-            refresh_token: None,
-            refresh_expires_in: refresh_max_age.as_secs(),
-            session_id: session.id.clone(),
-        },
-        refresh_token: secret.plaintext,
-        refresh_max_age,
-    })
+/// Signs access tokens: who issues them, for whom, for how long.
+#[derive(Clone)]
+pub struct AccessTokens {
+    pub keys: Arc<KeyRing>,
+    pub issuer: String,
+    pub audience: String,
+    pub ttl: Duration,
+}
+
+impl AccessTokens {
+    /// The access token of `user` in `session`.
+    pub fn issue(
+        &self,
+        user: &User,
+        facilities: &[Facility],
+        session: &Session,
+        now: NaiveDateTime,
+    ) -> Result<String, TokenError> {
+        let iat = now.and_utc().timestamp();
+        let role = user.role();
+        let claims = AccessClaims {
+            sub: user.id.clone(),
+            tenant: user.tenant_id.clone(),
+            sid: session.id.clone(),
+            role,
+            facilities: if role.is_network_wide() {
+                Vec::new()
+            } else {
+                facilities.iter().map(|f| f.id.clone()).collect()
+            },
+            locale: user.locale.clone(),
+            iss: self.issuer.clone(),
+            aud: self.audience.clone(),
+            iat,
+            exp: iat.saturating_add(i64::try_from(self.ttl.as_secs()).unwrap_or(i64::MAX)),
+        };
+        jwt::sign(&self.keys, &claims)
+    }
 }

@@ -1,40 +1,57 @@
-//! Brute-force protection. Failed sign-ins are counted under three keys:
+//! Brute-force protection that slows guessing without handing strangers a
+//! way to lock a person out. Failed sign-ins are counted per key, and a key
+//! with too many failures waits: the first wait is `base`, each further
+//! failure doubles it, up to `max`.
 //!
-//! - the account from one address: after `threshold` failures that pair
-//!   waits, and each further failure doubles the wait up to `max`; the same
-//!   account from another address is not affected;
-//! - the address, whatever account: after `address_threshold` failures the
-//!   address waits alike (password spraying);
-//! - the account, whatever address: after `account_ceiling` failures in one
-//!   window the account is locked for the rest of it (slow distributed
-//!   guessing); an administrator can unlock it.
+//! - A browser the account signed in on before (it shows a device cookie,
+//!   see `device_cookie`) is counted on its own, under its device key, and
+//!   nothing else stops it: not the address, not the account-wide limit.
+//!   So the owner keeps a way in whatever strangers do.
+//! - Any other attempt counts under three keys: the account from this
+//!   address (after `threshold`), the address whatever account (after
+//!   `address_threshold`: password spraying), and the account from every
+//!   browser it never signed in on (after `account_ceiling`: slow guessing
+//!   from many addresses).
+//! - An attempt refused because one of its keys is waiting is answered
+//!   without a hash and counts nowhere: a stranger cannot stretch anyone's
+//!   wait by knocking while it runs.
 //!
-//! A locked sign-in gets the same answer as a wrong password, after the
-//! same hashing work, so nobody learns that an account exists or is locked.
+//! A refused attempt gets the same answer as a wrong password, and every
+//! key exists for unknown usernames as for real ones, so nobody learns that
+//! an account exists. An operator can lift every wait on an account.
 
 use crate::db::DbConnection;
-use crate::model::login_throttle::LoginThrottle;
+use crate::model::login_throttle::{FailureCount, LoginThrottle};
 use crate::settings::LockoutSettings;
 use chrono::{NaiveDateTime, TimeDelta};
 use diesel::QueryResult;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Scope {
+pub enum Scope {
+    /// The account from one known browser.
+    Device,
+    /// The account from one address.
     AccountFromAddress,
+    /// One address, whatever account.
     Address,
+    /// The account, from every browser it never signed in on.
     Account,
 }
 
-/// The three counters one sign-in attempt touches.
+/// The counters one sign-in attempt is checked against and counts under.
 #[derive(Debug, Clone)]
 pub struct AttemptKeys {
-    keys: [(Scope, String); 3],
+    username: String,
+    keys: Vec<(Scope, String)>,
 }
 
 impl AttemptKeys {
-    pub fn new(username: &str, address: &str) -> Self {
-        AttemptKeys {
-            keys: [
+    /// `address` is the client's throttling scope (`net::throttle_scope`);
+    /// `device` the id of a valid device cookie for this account, if any.
+    pub fn new(username: &str, address: &str, device: Option<&str>) -> Self {
+        let keys = match device {
+            Some(device) => vec![(Scope::Device, format!("dev:{username}|{device}"))],
+            None => vec![
                 (
                     Scope::AccountFromAddress,
                     format!("pair:{username}|{address}"),
@@ -42,25 +59,34 @@ impl AttemptKeys {
                 (Scope::Address, format!("addr:{address}")),
                 (Scope::Account, format!("acct:{username}")),
             ],
+        };
+        AttemptKeys {
+            username: username.to_owned(),
+            keys,
         }
     }
 
-    fn all(&self) -> [&str; 3] {
-        [&self.keys[0].1, &self.keys[1].1, &self.keys[2].1]
+    /// The key a success clears: this browser's, or this address's, count
+    /// for the account.
+    fn own(&self) -> Option<&str> {
+        self.keys
+            .iter()
+            .find(|(scope, _)| matches!(scope, Scope::Device | Scope::AccountFromAddress))
+            .map(|(_, key)| key.as_str())
     }
 
-    fn pair(&self) -> &str {
-        &self.keys[0].1
+    fn username_of(&self, scope: Scope) -> Option<&str> {
+        (scope != Scope::Address).then_some(self.username.as_str())
     }
 }
 
-/// What the counters said before an attempt.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct AttemptState {
-    /// One of the keys is waiting: the attempt fails whatever the password.
-    pub locked: bool,
-    /// The account has failures from this address, which success clears.
-    pub pair_counted: bool,
+/// What the counters say about an attempt before it is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Verdict {
+    /// The key that is waiting, if any: the attempt is refused unchecked.
+    pub waiting: Option<Scope>,
+    /// Whether this browser or address has failures a success clears.
+    pub has_own_count: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -77,139 +103,116 @@ impl Throttle {
         Throttle { settings }
     }
 
+    fn threshold(&self, scope: Scope) -> u32 {
+        match scope {
+            Scope::Device | Scope::AccountFromAddress => self.settings.threshold,
+            Scope::Address => self.settings.address_threshold,
+            Scope::Account => self.settings.account_ceiling,
+        }
+    }
+
+    /// Until when a key with `count` waits, if it does: `base` at the
+    /// threshold, doubled with each failure beyond it, at most `max`.
+    pub fn waits_until(&self, scope: Scope, count: FailureCount) -> Option<NaiveDateTime> {
+        let over = i64::from(count.failures) - i64::from(self.threshold(scope));
+        if over < 0 {
+            return None;
+        }
+        let s = &self.settings;
+        let factor = 1u32.checked_shl(over.min(31) as u32).unwrap_or(u32::MAX);
+        let wait = s.base.checked_mul(factor).unwrap_or(s.max).min(s.max);
+        Some(count.last_failure_at + delta(wait))
+    }
+
+    fn window_start(&self, now: NaiveDateTime) -> NaiveDateTime {
+        now - delta(self.settings.window)
+    }
+
     pub fn check(
         &self,
         conn: &mut DbConnection,
         tenant_id: &str,
         keys: &AttemptKeys,
         now: NaiveDateTime,
-    ) -> QueryResult<AttemptState> {
-        let rows = LoginThrottle::locks_of(conn, tenant_id, keys.all())?;
-        Ok(AttemptState {
-            locked: rows
+    ) -> QueryResult<Verdict> {
+        let names: Vec<&str> = keys.keys.iter().map(|(_, key)| key.as_str()).collect();
+        let counts = LoginThrottle::counts(conn, tenant_id, &names, self.window_start(now))?;
+        let waiting = keys.keys.iter().find_map(|(scope, key)| {
+            counts
                 .iter()
-                .any(|(_, until)| until.is_some_and(|until| until > now)),
-            pair_counted: rows.iter().any(|(key, _)| key == keys.pair()),
+                .find(|(stored, _)| stored == key)
+                .and_then(|(_, count)| self.waits_until(*scope, *count))
+                .filter(|until| *until > now)
+                .map(|_| *scope)
+        });
+        Ok(Verdict {
+            waiting,
+            has_own_count: keys
+                .own()
+                .is_some_and(|own| counts.iter().any(|(stored, _)| stored == own)),
         })
     }
 
-    /// Counts a failure under every key; true if that (or an earlier
-    /// failure) put any of them into a wait.
+    /// Counts a failed attempt under each of its keys; the scopes this
+    /// failure put into a wait.
     pub fn record_failure(
         &self,
         conn: &mut DbConnection,
         tenant_id: &str,
         keys: &AttemptKeys,
         now: NaiveDateTime,
-    ) -> QueryResult<bool> {
-        let mut locked = false;
+    ) -> QueryResult<Vec<Scope>> {
+        let window_start = self.window_start(now);
+        let mut started = Vec::new();
         for (scope, key) in &keys.keys {
-            let row = self.count_one(conn, tenant_id, *scope, key, now)?;
-            locked |= row.locked_until.is_some_and(|until| until > now);
+            let count = LoginThrottle::count_failure(
+                conn,
+                tenant_id,
+                key,
+                keys.username_of(*scope),
+                now,
+                window_start,
+            )?;
+            if self
+                .waits_until(*scope, count)
+                .is_some_and(|until| until > now)
+            {
+                started.push(*scope);
+            }
         }
-        Ok(locked)
+        Ok(started)
     }
 
-    /// A successful sign-in clears the account's count from that address
-    /// (if `before`, read ahead of the attempt, saw one).
+    /// A successful sign-in clears this browser's or address's count for
+    /// the account (when `verdict` saw one).
     pub fn record_success(
         &self,
         conn: &mut DbConnection,
         tenant_id: &str,
         keys: &AttemptKeys,
-        before: AttemptState,
+        verdict: Verdict,
     ) -> QueryResult<()> {
-        if before.pair_counted {
-            LoginThrottle::delete_key(conn, tenant_id, keys.pair())?;
+        if let (true, Some(own)) = (verdict.has_own_count, keys.own()) {
+            LoginThrottle::delete_key(conn, tenant_id, own)?;
         }
         Ok(())
     }
 
-    pub fn forget_stale(&self, conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<usize> {
-        LoginThrottle::delete_stale(conn, now - delta(self.settings.window), now)
-    }
-
-    /// Read, compute, compare-and-set; retried when another request changed
-    /// the row in between. No transaction, so SQLite never upgrades a lock.
-    fn count_one(
+    /// Lifts every wait on an account (an operator's unlock); the number
+    /// of counters forgotten.
+    pub fn unlock(
         &self,
         conn: &mut DbConnection,
         tenant_id: &str,
-        scope: Scope,
-        key: &str,
-        now: NaiveDateTime,
-    ) -> QueryResult<LoginThrottle> {
-        let mut attempts = 0;
-        loop {
-            attempts += 1;
-            let previous = LoginThrottle::find(conn, tenant_id, key)?;
-            let next = self.next_state(tenant_id, scope, key, previous.as_ref(), now);
-            let stored = match &previous {
-                None => match next.insert(conn) {
-                    Ok(()) => true,
-                    Err(e) if crate::db::is_unique_violation(&e) && attempts < 5 => false,
-                    Err(e) => return Err(e),
-                },
-                Some(previous) => next.replace(conn, previous)?,
-            };
-            if stored || attempts >= 5 {
-                return Ok(next);
-            }
-        }
+        username: &str,
+    ) -> QueryResult<usize> {
+        LoginThrottle::delete_account(conn, tenant_id, username)
     }
 
-    fn next_state(
-        &self,
-        tenant_id: &str,
-        scope: Scope,
-        key: &str,
-        previous: Option<&LoginThrottle>,
-        now: NaiveDateTime,
-    ) -> LoginThrottle {
-        let window = delta(self.settings.window);
-        let (failures, window_started_at) = match previous {
-            Some(p) if p.window_started_at + window > now => {
-                (p.failures.saturating_add(1), p.window_started_at)
-            }
-            _ => (1, now),
-        };
-        let new_lock = self.lock_until(scope, failures, window_started_at, now);
-        let locked_until = match (previous.and_then(|p| p.locked_until), new_lock) {
-            (Some(old), Some(new)) => Some(old.max(new)),
-            (old, new) => new.or(old.filter(|until| *until > now)),
-        };
-        LoginThrottle {
-            tenant_id: tenant_id.to_owned(),
-            throttle_key: key.to_owned(),
-            failures,
-            window_started_at,
-            last_failure_at: now,
-            locked_until,
-        }
-    }
-
-    fn lock_until(
-        &self,
-        scope: Scope,
-        failures: i32,
-        window_started_at: NaiveDateTime,
-        now: NaiveDateTime,
-    ) -> Option<NaiveDateTime> {
-        let s = &self.settings;
-        let growing = |threshold: u32| {
-            let over = i64::from(failures) - i64::from(threshold);
-            (over >= 0).then(|| {
-                let factor = 1u32.checked_shl(over.min(30) as u32).unwrap_or(u32::MAX);
-                let wait = s.base.checked_mul(factor).unwrap_or(s.max).min(s.max);
-                now + delta(wait)
-            })
-        };
-        match scope {
-            Scope::AccountFromAddress => growing(s.threshold),
-            Scope::Address => growing(s.address_threshold),
-            Scope::Account => (i64::from(failures) >= i64::from(s.account_ceiling))
-                .then(|| window_started_at + delta(s.window)),
-        }
+    /// Forgets counters that can no longer make anyone wait.
+    pub fn forget_stale(&self, conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<usize> {
+        let longest = self.settings.window.max(self.settings.max);
+        LoginThrottle::delete_stale(conn, now - delta(longest))
     }
 }
 
@@ -235,51 +238,44 @@ mod tests {
             .unwrap_or_default()
     }
 
-    fn fail(t: &Throttle, scope: Scope, times: i32, now: NaiveDateTime) -> LoginThrottle {
-        let mut row: Option<LoginThrottle> = None;
-        for _ in 0..times {
-            row = Some(t.next_state("t", scope, "k", row.as_ref(), now));
+    fn count(failures: i32) -> FailureCount {
+        FailureCount {
+            failures,
+            last_failure_at: at(0),
         }
-        row.unwrap_or_else(|| t.next_state("t", scope, "k", None, now))
     }
 
     #[test]
-    fn the_pair_waits_from_the_threshold_and_the_wait_doubles_up_to_max() {
+    fn a_pair_waits_from_the_threshold_and_the_wait_doubles_up_to_max() {
         let t = throttle();
-        assert_eq!(
-            fail(&t, Scope::AccountFromAddress, 2, at(0)).locked_until,
-            None
-        );
-        assert_eq!(
-            fail(&t, Scope::AccountFromAddress, 3, at(0)).locked_until,
-            Some(at(10))
-        );
-        assert_eq!(
-            fail(&t, Scope::AccountFromAddress, 4, at(0)).locked_until,
-            Some(at(20))
-        );
-        assert_eq!(
-            fail(&t, Scope::AccountFromAddress, 9, at(0)).locked_until,
-            Some(at(60))
-        );
+        let pair = Scope::AccountFromAddress;
+        assert_eq!(t.waits_until(pair, count(2)), None);
+        assert_eq!(t.waits_until(pair, count(3)), Some(at(10)));
+        assert_eq!(t.waits_until(pair, count(4)), Some(at(20)));
+        assert_eq!(t.waits_until(pair, count(9)), Some(at(60)));
+        assert_eq!(t.waits_until(pair, count(i32::MAX)), Some(at(60)));
     }
 
     #[test]
-    fn the_account_ceiling_locks_until_the_window_ends() {
+    fn the_account_limit_slows_rather_than_locks() {
         let t = throttle();
-        assert_eq!(fail(&t, Scope::Account, 19, at(0)).locked_until, None);
-        assert_eq!(
-            fail(&t, Scope::Account, 20, at(0)).locked_until,
-            Some(at(3600))
-        );
+        assert_eq!(t.waits_until(Scope::Account, count(19)), None);
+        assert_eq!(t.waits_until(Scope::Account, count(20)), Some(at(10)));
+        assert_eq!(t.waits_until(Scope::Account, count(500)), Some(at(60)));
     }
 
     #[test]
-    fn counts_start_again_after_the_window() {
-        let t = throttle();
-        let old = fail(&t, Scope::AccountFromAddress, 2, at(0));
-        let next = t.next_state("t", Scope::AccountFromAddress, "k", Some(&old), at(4000));
-        assert_eq!(next.failures, 1);
-        assert_eq!(next.locked_until, None);
+    fn a_known_browser_is_counted_on_its_own() {
+        let known = AttemptKeys::new("anna", "203.0.113.9", Some("d1"));
+        assert_eq!(known.keys.len(), 1);
+        assert_eq!(known.keys[0].0, Scope::Device);
+        assert_eq!(known.own(), Some("dev:anna|d1"));
+        let stranger = AttemptKeys::new("anna", "203.0.113.9", None);
+        let scopes: Vec<Scope> = stranger.keys.iter().map(|(scope, _)| *scope).collect();
+        assert_eq!(
+            scopes,
+            [Scope::AccountFromAddress, Scope::Address, Scope::Account]
+        );
+        assert_eq!(stranger.username_of(Scope::Address), None);
     }
 }

@@ -1,12 +1,12 @@
 //! The database layer: one connection type over SQLite and PostgreSQL, the
-//! pool, the embedded migrations, and the one way request code reaches the
-//! database (on the blocking pool, never on an async worker).
+//! pool, the embedded migrations, its own error type, and [`Database`], the
+//! one way request code reads and writes (never on an async worker).
 
 pub mod schema;
 
-use crate::error::ApiError;
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::Connection;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use std::path::Path;
 use std::time::Duration;
@@ -101,6 +101,9 @@ pub fn connect(location: &DatabaseLocation, max_size: u32) -> anyhow::Result<DbP
     let pool = Pool::builder()
         .max_size(max_size)
         .connection_timeout(Duration::from_secs(10))
+        // A broken connection is noticed when it is used and dropped then;
+        // a test query on every checkout cost /me a round trip each.
+        .test_on_check_out(false)
         .connection_customizer(Box::new(SqlitePragmas))
         .build(manager)
         .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", location.describe()))?;
@@ -121,119 +124,93 @@ fn run_migrations(conn: &mut DbConnection) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Runs `work` with a pooled connection on the blocking thread pool. The
-/// one way request handlers touch the database (a sign-in, which runs on a
-/// hashing thread, goes through [`SignInConnection`] there).
-pub async fn run<T, F>(pool: &DbPool, work: F) -> Result<T, ApiError>
-where
-    F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
-    T: Send + 'static,
-{
-    let pool = pool.clone();
-    actix_web::web::block(move || with_connection(&pool, work))
-        .await
-        .map_err(|e| ApiError::unexpected(e, "blocking task"))?
+/// Why the database could not do what was asked. The HTTP edge turns it
+/// into a problem document; nothing below it knows of HTTP.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("no database connection: {0}")]
+    Pool(#[from] diesel::r2d2::PoolError),
+    #[error(transparent)]
+    Query(#[from] diesel::result::Error),
+    #[error("the database task stopped: {0}")]
+    Task(String),
 }
 
-/// Runs `work` with a pooled connection on this thread, which must be one
-/// that may block: never an async worker.
-pub fn with_connection<T>(
-    pool: &DbPool,
-    work: impl FnOnce(&mut DbConnection) -> Result<T, ApiError>,
-) -> Result<T, ApiError> {
-    let mut conn = pool
-        .get()
-        .map_err(|e| ApiError::unexpected(e, "database pool"))?;
-    work(&mut conn)
+/// The database as request code sees it: reads, and writes that each run
+/// as one transaction. The one way to reach the database outside startup
+/// and the command line, so no caller has to remember how writes are done.
+#[derive(Clone)]
+pub struct Database {
+    pool: DbPool,
 }
 
-/// The connection sign-ins use on SQLite: one, opened beside the pool and
-/// shared by the hashing threads, one step at a time.
-///
-/// SQLite drops a connection's whole page cache when it begins to read
-/// after another connection has written. Two hashing threads on two pooled
-/// connections did that to each other on every sign-in, and each sign-in
-/// read about 21 pages back from the files (BENCHMARKS.md). On one
-/// connection the pages a sign-in needs stay cached from the last one. On
-/// PostgreSQL, which keeps its cache on the server, the pool serves.
-pub struct SignInConnection {
-    sqlite: Option<(String, std::sync::Mutex<Option<DbConnection>>)>,
-}
-
-impl SignInConnection {
-    pub fn new(location: &DatabaseLocation) -> Self {
-        SignInConnection {
-            sqlite: match location {
-                DatabaseLocation::Sqlite(url) => Some((url.clone(), std::sync::Mutex::new(None))),
-                DatabaseLocation::Postgres(_) => None,
-            },
-        }
-    }
-
-    /// Runs `work` on this thread, which must be one that may block, with
-    /// the shared SQLite connection (opened on first use, and again after a
-    /// step that panicked with it) or with a pooled PostgreSQL one. Hold it
-    /// for one step, never across a hash.
-    pub fn with<T>(
-        &self,
-        pool: &DbPool,
-        work: impl FnOnce(&mut DbConnection) -> Result<T, ApiError>,
-    ) -> Result<T, ApiError> {
-        let Some((url, shared)) = &self.sqlite else {
-            return with_connection(pool, work);
-        };
-        let mut slot = match shared.lock() {
-            Ok(slot) => slot,
-            Err(poisoned) => {
-                // A step panicked while it held the connection, perhaps in
-                // the middle of a transaction: start from a fresh one.
-                shared.clear_poison();
-                let mut slot = poisoned.into_inner();
-                *slot = None;
-                slot
-            }
-        };
-        let conn = match &mut *slot {
-            Some(conn) => conn,
-            empty => empty.insert(Self::open(url)?),
-        };
-        work(conn)
-    }
-
-    fn open(url: &str) -> Result<DbConnection, ApiError> {
-        use diesel::Connection;
-        let mut conn = diesel::SqliteConnection::establish(url)
-            .map(DbConnection::Sqlite)
-            .map_err(|e| ApiError::unexpected(e, "opening the sign-in connection"))?;
-        SqlitePragmas::apply(&mut conn)
-            .map_err(|e| ApiError::unexpected(e, "setting up the sign-in connection"))?;
-        Ok(conn)
-    }
-}
-
-/// SQLite lets one connection write at a time; another that tries gets
-/// "busy" and sleeps 1, 2, 5… ms before it retries (`busy_timeout`). A
-/// sign-in writes on a hashing thread, where such a sleep is lost hashing
-/// time, and two hashing threads met that way on about a third of sign-ins
-/// under load (BENCHMARKS.md). This process's writers queue here instead,
-/// and the next one runs the moment the last is done. (A separate process,
-/// such as the command line, still meets `busy_timeout`.)
+/// SQLite lets one connection write at a time. Two connections of this
+/// process that both read and then write in deferred transactions can fail
+/// with "busy" at once (neither may upgrade), and one that finds the file
+/// busy sleeps 1, 2, 5… ms in SQLite's busy handler before it retries. So
+/// this process's SQLite writes take turns on this lock, and the next one
+/// runs the moment the last commits. (Another process, such as the command
+/// line, still meets `busy_timeout`.)
 static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-/// Runs `work`, which writes, as this process's only SQLite writer of the
-/// moment (see [`SQLITE_WRITER`]); on PostgreSQL it simply runs it. Request
-/// code writes through here, once per unit of work: `work` must not call
-/// `write` again (the lock is not re-entrant).
-pub fn write<T, E>(
-    conn: &mut DbConnection,
-    work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
-) -> Result<T, E> {
-    let _turn = matches!(conn, DbConnection::Sqlite(_)).then(|| {
-        SQLITE_WRITER
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    });
-    work(conn)
+impl Database {
+    pub fn new(pool: DbPool) -> Self {
+        Database { pool }
+    }
+
+    /// The pool underneath, for the command line and tests that set data up.
+    pub fn pool(&self) -> &DbPool {
+        &self.pool
+    }
+
+    /// Runs `work` with a connection on this thread, which must be one that
+    /// may block: never an async worker.
+    pub fn read_blocking<T>(
+        &self,
+        work: impl FnOnce(&mut DbConnection) -> Result<T, DbError>,
+    ) -> Result<T, DbError> {
+        let mut conn = self.pool.get()?;
+        work(&mut conn)
+    }
+
+    /// Runs `work` as one transaction on this thread (which may block): all
+    /// of it is written, or nothing. On SQLite, this process's writers take
+    /// turns (see [`SQLITE_WRITER`]).
+    pub fn write_blocking<T>(
+        &self,
+        work: impl FnOnce(&mut DbConnection) -> Result<T, DbError>,
+    ) -> Result<T, DbError> {
+        let mut pooled = self.pool.get()?;
+        let conn: &mut DbConnection = &mut pooled;
+        let _turn = matches!(conn, DbConnection::Sqlite(_)).then(|| {
+            SQLITE_WRITER
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        });
+        conn.transaction(work)
+    }
+
+    /// [`Database::read_blocking`] on the blocking thread pool.
+    pub async fn read<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut DbConnection) -> Result<T, DbError> + Send + 'static,
+    ) -> Result<T, DbError> {
+        let db = self.clone();
+        actix_web::web::block(move || db.read_blocking(work))
+            .await
+            .map_err(|e| DbError::Task(e.to_string()))?
+    }
+
+    /// [`Database::write_blocking`] on the blocking thread pool.
+    pub async fn write<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut DbConnection) -> Result<T, DbError> + Send + 'static,
+    ) -> Result<T, DbError> {
+        let db = self.clone();
+        actix_web::web::block(move || db.write_blocking(work))
+            .await
+            .map_err(|e| DbError::Task(e.to_string()))?
+    }
 }
 
 /// Whether an error is a unique-constraint violation (a row that already
@@ -243,60 +220,4 @@ pub fn is_unique_violation(error: &diesel::result::Error) -> bool {
         error,
         diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use diesel::connection::SimpleConnection;
-    use diesel::RunQueryDsl;
-
-    #[derive(diesel::QueryableByName)]
-    struct Count {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-
-    fn count(conn: &mut DbConnection) -> Result<i64, ApiError> {
-        Ok(diesel::sql_query("SELECT count(*) AS n FROM notes")
-            .get_result::<Count>(conn)?
-            .n)
-    }
-
-    #[test]
-    #[allow(clippy::panic)]
-    fn the_sign_in_connection_survives_a_step_that_panicked_in_a_transaction(
-    ) -> Result<(), Box<dyn std::error::Error>> {
-        let dir = tempfile::tempdir()?;
-        let location = DatabaseLocation::resolve(None, dir.path());
-        let pool = connect(&location, 2)?;
-        pool.get()?
-            .batch_execute("CREATE TABLE notes (body TEXT NOT NULL)")?;
-        let shared = std::sync::Arc::new(SignInConnection::new(&location));
-
-        let panicking = std::sync::Arc::clone(&shared);
-        let pool_for_thread = pool.clone();
-        let outcome = std::thread::spawn(move || {
-            panicking.with(&pool_for_thread, |conn| -> Result<(), ApiError> {
-                conn.batch_execute("BEGIN; INSERT INTO notes VALUES ('half written');")?;
-                panic!("a bug in the middle of a sign-in");
-            })
-        })
-        .join();
-        assert!(outcome.is_err(), "the step panicked");
-
-        // The next step gets a working connection, outside any transaction,
-        // and the half-written row never became visible.
-        let reason = |e: ApiError| e.to_string();
-        shared
-            .with(&pool, |conn| {
-                conn.batch_execute("INSERT INTO notes VALUES ('whole')")?;
-                Ok(())
-            })
-            .map_err(reason)?;
-        assert_eq!(shared.with(&pool, count).map_err(reason)?, 1);
-        let mut other = pool.get()?;
-        assert_eq!(count(&mut other).map_err(reason)?, 1);
-        Ok(())
-    }
 }

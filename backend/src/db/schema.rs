@@ -82,10 +82,10 @@ diesel::table! {
     login_throttles (tenant_id, throttle_key) {
         tenant_id -> Text,
         throttle_key -> Text,
+        username -> Nullable<Text>,
         failures -> Integer,
         window_started_at -> Timestamp,
         last_failure_at -> Timestamp,
-        locked_until -> Nullable<Timestamp>,
     }
 }
 

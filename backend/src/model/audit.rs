@@ -11,6 +11,7 @@ pub const LOGIN_THROTTLED: &str = "login_throttled";
 pub const LOGIN_INACTIVE: &str = "login_inactive";
 pub const LOGOUT: &str = "logout";
 pub const REFRESH_TOKEN_REUSED: &str = "refresh_token_reused";
+pub const ACCOUNT_UNLOCKED: &str = "account_unlocked";
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = audit_events)]
@@ -42,6 +43,11 @@ impl AuditEvent {
     pub fn user(mut self, user_id: Option<&str>, username: Option<&str>) -> Self {
         self.user_id = user_id.map(str::to_owned);
         self.username = username.map(str::to_owned);
+        self
+    }
+
+    pub fn detail(mut self, detail: &str) -> Self {
+        self.detail = Some(detail.to_owned());
         self
     }
 

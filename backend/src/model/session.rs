@@ -36,11 +36,15 @@ pub struct RefreshToken {
 
 /// What became of a presented refresh token.
 pub enum Rotation {
-    /// The old token is spent and this one replaces it.
-    Rotated { session: Session },
+    /// The token is spent and `successor` replaces it (the same successor
+    /// when a token spent within the grace is presented again).
+    Rotated {
+        session: Box<Session>,
+        successor: RefreshToken,
+    },
     /// Unknown, expired, or its session is over.
     Invalid,
-    /// Already spent: the session has been revoked.
+    /// Spent before the grace: the session has been revoked.
     Reused { session_id: String },
 }
 
@@ -126,67 +130,92 @@ impl Session {
 }
 
 impl RefreshToken {
-    /// Spends `presented_hash` and stores `next` in its place, in one
-    /// transaction that starts with the write (so SQLite takes its write
-    /// lock first and never has to upgrade a read lock). A token spent less
-    /// than `reuse_grace` ago is honoured once more: tabs restored together
-    /// refresh with the same cookie at the same moment, and that is no theft.
+    /// Spends `presented_hash` and stores its successor, which `successor`
+    /// makes for the session. Call it inside one transaction: it starts
+    /// with the write (so SQLite takes its write lock first and never has
+    /// to upgrade a read lock), and a reuse is caught and its session
+    /// revoked in that same transaction. A token spent less than
+    /// `reuse_grace` ago gets the successor it got the first time: tabs
+    /// restored together refresh with the same cookie at the same moment,
+    /// and that is no theft.
     pub fn rotate(
         conn: &mut DbConnection,
         tenant_id: &str,
         presented_hash: &str,
-        next: impl FnOnce(&Session) -> RefreshToken,
+        successor: impl FnOnce(&Session) -> RefreshToken,
         now: NaiveDateTime,
         reuse_grace: chrono::TimeDelta,
     ) -> QueryResult<Rotation> {
-        let outcome = conn.transaction::<_, diesel::result::Error, _>(|conn| {
-            let spent = diesel::update(
-                refresh_tokens::table
-                    .filter(refresh_tokens::tenant_id.eq(tenant_id))
-                    .filter(refresh_tokens::token_hash.eq(presented_hash))
-                    .filter(refresh_tokens::used_at.is_null())
-                    .filter(refresh_tokens::expires_at.gt(now)),
-            )
-            .set(refresh_tokens::used_at.eq(now))
-            .execute(conn)?;
-            let token: Option<RefreshToken> = refresh_tokens::table
+        let spent = diesel::update(
+            refresh_tokens::table
                 .filter(refresh_tokens::tenant_id.eq(tenant_id))
                 .filter(refresh_tokens::token_hash.eq(presented_hash))
-                .select(RefreshToken::as_select())
-                .get_result(conn)
-                .optional()?;
-            let Some(token) = token else {
+                .filter(refresh_tokens::used_at.is_null())
+                .filter(refresh_tokens::expires_at.gt(now)),
+        )
+        .set(refresh_tokens::used_at.eq(now))
+        .execute(conn)?;
+        let token: Option<RefreshToken> = refresh_tokens::table
+            .filter(refresh_tokens::tenant_id.eq(tenant_id))
+            .filter(refresh_tokens::token_hash.eq(presented_hash))
+            .select(RefreshToken::as_select())
+            .get_result(conn)
+            .optional()?;
+        let Some(token) = token else {
+            return Ok(Rotation::Invalid);
+        };
+        let again_within_grace =
+            spent == 0 && token.used_at.is_some_and(|used| now - used <= reuse_grace);
+        if spent == 0 && !again_within_grace {
+            if token.used_at.is_none() {
                 return Ok(Rotation::Invalid);
-            };
-            if spent == 0 {
-                let within_grace = token
-                    .used_at
-                    .is_some_and(|used| now - used <= reuse_grace && token.expires_at > now);
-                if !within_grace {
-                    return Ok(if token.used_at.is_some() && token.expires_at > now {
-                        Rotation::Reused {
-                            session_id: token.session_id,
-                        }
-                    } else {
-                        Rotation::Invalid
-                    });
-                }
             }
-            let Some(session) = Session::find_live(conn, tenant_id, &token.session_id, now)? else {
-                return Ok(Rotation::Invalid);
-            };
-            diesel::insert_into(refresh_tokens::table)
-                .values(next(&session))
-                .execute(conn)?;
-            diesel::update(sessions::table.filter(sessions::id.eq(&session.id)))
-                .set(sessions::last_seen_at.eq(now))
-                .execute(conn)?;
-            Ok(Rotation::Rotated { session })
-        })?;
-        if let Rotation::Reused { session_id } = &outcome {
-            Session::revoke(conn, tenant_id, session_id, "refresh_token_reused", now)?;
+            Session::revoke(
+                conn,
+                tenant_id,
+                &token.session_id,
+                "refresh_token_reused",
+                now,
+            )?;
+            return Ok(Rotation::Reused {
+                session_id: token.session_id,
+            });
         }
-        Ok(outcome)
+        let Some(session) = Session::find_live(conn, tenant_id, &token.session_id, now)? else {
+            return Ok(Rotation::Invalid);
+        };
+        let next = successor(&session);
+        let existing: Option<RefreshToken> = refresh_tokens::table
+            .filter(refresh_tokens::tenant_id.eq(tenant_id))
+            .filter(refresh_tokens::token_hash.eq(&next.token_hash))
+            .select(RefreshToken::as_select())
+            .get_result(conn)
+            .optional()?;
+        let successor = match existing {
+            Some(existing) if again_within_grace => existing,
+            Some(_) => return Ok(Rotation::Invalid),
+            None => {
+                diesel::insert_into(refresh_tokens::table)
+                    .values(&next)
+                    .execute(conn)?;
+                next
+            }
+        };
+        diesel::update(sessions::table.filter(sessions::id.eq(&session.id)))
+            .set(sessions::last_seen_at.eq(now))
+            .execute(conn)?;
+        Ok(Rotation::Rotated {
+            session: Box::new(session),
+            successor,
+        })
+    }
+
+    /// How many refresh tokens a session has had.
+    pub fn of_session(conn: &mut DbConnection, session_id: &str) -> QueryResult<i64> {
+        refresh_tokens::table
+            .filter(refresh_tokens::session_id.eq(session_id))
+            .count()
+            .get_result(conn)
     }
 
     /// The session a refresh token belongs to, whatever the token's state.

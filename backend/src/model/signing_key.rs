@@ -12,7 +12,10 @@ use diesel::prelude::*;
 pub struct SigningKeyRow {
     pub kid: String,
     pub algorithm: String,
-    /// The Ed25519 seed, base64url.
+    /// The Ed25519 seed, sealed with the deployment's secret key
+    /// (`sealed:v1:` and `SecretKey::seal`'s text; see `auth::keys`). Rows
+    /// written before keys were sealed hold the bare seed, base64url, until
+    /// the next start seals them in place.
     pub private_key: String,
     /// The Ed25519 public key, base64url (the JWK `x`).
     pub public_key: String,
@@ -37,6 +40,24 @@ impl SigningKeyRow {
             .values(self)
             .execute(conn)
             .map(|_| ())
+    }
+
+    /// Replaces the stored private key of `kid` if it still reads
+    /// `stored` (another replica may have replaced it first); whether it did.
+    pub fn replace_private_key(
+        conn: &mut DbConnection,
+        kid: &str,
+        stored: &str,
+        replacement: &str,
+    ) -> QueryResult<bool> {
+        diesel::update(
+            signing_keys::table
+                .filter(signing_keys::kid.eq(kid))
+                .filter(signing_keys::private_key.eq(stored)),
+        )
+        .set(signing_keys::private_key.eq(replacement))
+        .execute(conn)
+        .map(|updated| updated > 0)
     }
 
     pub fn delete_before(conn: &mut DbConnection, before: NaiveDateTime) -> QueryResult<usize> {

@@ -1,7 +1,7 @@
 //! Liveness (`/healthz`: the process answers) and readiness (`/readyz`: the
 //! database answers too), for load balancers and orchestrators.
 
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
@@ -12,11 +12,11 @@ pub async fn healthz() -> HttpResponse {
 }
 
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let reachable = crate::db::run(&state.pool, |conn| {
-        Ok(conn.batch_execute("SELECT 1").is_ok())
-    })
-    .await
-    .unwrap_or(false);
+    let reachable = state
+        .db
+        .read(|conn| Ok(conn.batch_execute("SELECT 1").is_ok()))
+        .await
+        .unwrap_or(false);
     if reachable {
         Ok(HttpResponse::Ok().json(serde_json::json!({ "status": "ready", "database": "ok" })))
     } else {

@@ -1,7 +1,7 @@
 //! `GET /api/v1/me`: the signed-in account, as the shell and scripts see it.
 
-use crate::auth::access::Authenticated;
-use crate::error::ApiError;
+use crate::http::authenticated::Authenticated;
+use crate::http::error::ApiError;
 use crate::model::facility::Facility;
 use crate::state::AppState;
 use actix_web::web;
@@ -17,10 +17,10 @@ pub async fn get(
         Vec::new()
     } else {
         let (tenant_id, user_id) = (auth.tenant.id.clone(), user.id.clone());
-        crate::db::run(&state.pool, move |conn| {
-            Ok(Facility::of_user(conn, &tenant_id, &user_id)?)
-        })
-        .await?
+        state
+            .db
+            .read(move |conn| Ok(Facility::of_user(conn, &tenant_id, &user_id)?))
+            .await?
     };
     Ok(web::Json(Me {
         role: user.role(),

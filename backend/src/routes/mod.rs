@@ -7,7 +7,7 @@ pub mod me;
 pub mod spa;
 pub mod tenant;
 
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 use actix_web::web;
 
 /// Each API path is a resource, so a wrong method gets 405, not 404.

@@ -1,7 +1,7 @@
 //! The single-page app: built files from the static folder, and
 //! `index.html` for every other path so deep links (`/account`) work.
 
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 use actix_files::{Files, NamedFile};
 use actix_web::dev::{fn_service, ServiceRequest, ServiceResponse};
 use std::path::{Path, PathBuf};

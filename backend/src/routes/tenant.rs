@@ -1,7 +1,7 @@
 //! `GET /api/v1/tenant`: what the login screen shows about the tenant the
 //! address belongs to.
 
-use crate::tenancy::RequestTenant;
+use crate::http::tenant::RequestTenant;
 use actix_web::web;
 use shared::api::TenantInfo;
 

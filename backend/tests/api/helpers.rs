@@ -31,8 +31,12 @@ pub struct TestConfig {
     pub account_ceiling: u32,
     pub key_rotation_seconds: u64,
     pub refresh_reuse_grace_seconds: u64,
-    /// The address whose forwarding headers count (`BACKOFFICE_TRUSTED_PROXY`).
+    /// The proxies whose forwarding headers count (`BACKOFFICE_TRUSTED_PROXY`).
     pub trusted_proxy: Option<&'static str>,
+    /// `BACKOFFICE_PUBLIC_URL`.
+    pub public_url: Option<&'static str>,
+    /// Sign-ins that may wait for a hashing thread (`BACKOFFICE_HASH_QUEUE`).
+    pub hash_queue: u32,
 }
 
 impl Default for TestConfig {
@@ -47,6 +51,8 @@ impl Default for TestConfig {
             // Tests of reuse detection see it at once.
             refresh_reuse_grace_seconds: 0,
             trusted_proxy: None,
+            public_url: None,
+            hash_queue: 256,
         }
     }
 }
@@ -66,7 +72,7 @@ pub struct TestApp {
 fn hasher() -> PasswordHasher {
     static HASHER: OnceLock<PasswordHasher> = OnceLock::new();
     HASHER
-        .get_or_init(|| match PasswordHasher::new(2) {
+        .get_or_init(|| match PasswordHasher::new(2, 64) {
             Ok(h) => h,
             Err(e) => panic!("hasher: {e}"),
         })
@@ -120,6 +126,8 @@ pub async fn spawn_app_with(config: TestConfig) -> TestApp {
         key_rotation: Some(config.key_rotation_seconds),
         refresh_reuse_grace: Some(config.refresh_reuse_grace_seconds),
         trusted_proxy: config.trusted_proxy.map(str::to_owned),
+        public_url: config.public_url.map(str::to_owned),
+        hash_queue: Some(config.hash_queue),
         // Only hosts that name a tenant reach one: tests always name it.
         default_tenant: Some(String::new()),
         ..Overrides::default()

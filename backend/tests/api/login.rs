@@ -111,11 +111,10 @@ async fn behind_https_the_refresh_cookie_is_secure_and_prefixed() -> TestResult 
     let response = login_claiming_https(&app, PROXY).await?;
     assert_eq!(response.status(), 200);
     let cookie = set_cookie(&response);
-    assert!(
-        cookie.starts_with("__Secure-backoffice_refresh="),
-        "{cookie}"
-    );
-    for attribute in ["Secure", "HttpOnly", "SameSite=Strict", "Path=/api/v1/auth"] {
+    assert!(cookie.starts_with("__Host-backoffice_refresh="), "{cookie}");
+    // `__Host-`: Secure, no Domain (host-only), Path=/.
+    assert!(!cookie.contains("Domain"), "{cookie}");
+    for attribute in ["Secure", "HttpOnly", "SameSite=Strict", "Path=/;"] {
         assert!(
             cookie.contains(attribute),
             "cookie lacks {attribute}: {cookie}"
@@ -147,6 +146,43 @@ async fn only_the_trusted_proxy_can_say_a_request_came_over_https() -> TestResul
             .is_none(),
         "plain http answers carry no HSTS"
     );
+    Ok(())
+}
+
+#[tokio::test]
+async fn with_an_https_public_url_cookies_are_host_only_and_hsts_is_sent() -> TestResult {
+    // No proxy says https here: the public URL alone decides.
+    let app = spawn_app_with(TestConfig {
+        public_url: Some("https://{tenant}.backoffice.example.com"),
+        ..TestConfig::default()
+    })
+    .await;
+    app.acme_admin();
+    let response = app
+        .login(&client(&app), "acme", "anna", ADMIN_PASSWORD)
+        .await;
+    assert_eq!(response.status(), 200);
+    let cookies: Vec<&str> = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    assert_eq!(cookies.len(), 2, "{cookies:?}");
+    for name in ["__Host-backoffice_refresh=", "__Host-backoffice_device="] {
+        let cookie = cookies
+            .iter()
+            .find(|c| c.starts_with(name))
+            .ok_or(format!("no {name} in {cookies:?}"))?;
+        for attribute in ["Secure", "HttpOnly", "SameSite=Strict", "Path=/;"] {
+            assert!(cookie.contains(attribute), "{cookie} lacks {attribute}");
+        }
+        assert!(!cookie.contains("Domain"), "{cookie}");
+    }
+    assert!(response
+        .headers()
+        .get("strict-transport-security")
+        .is_some());
     Ok(())
 }
 
@@ -303,13 +339,13 @@ async fn sign_ins_that_arrive_together_each_get_their_own_session() -> TestResul
         &["BER-01"],
         true,
     );
-    // Sixteen at once against the hashing threads: most of them queue, and
-    // a thread writes the successes it checked one after another together.
-    let attempts: Vec<(&str, &str, &str)> = (0..16)
+    // Sixteen at once against the hashing threads: most of them queue. The
+    // wrong guesses come from four addresses, so none of them waits.
+    let attempts: Vec<(&str, &str, String)> = (0..16)
         .map(|i| match i % 4 {
-            0 | 1 => ("anna", ADMIN_PASSWORD, "127.0.5.1"),
-            2 => ("sam", sam_password, "127.0.5.2"),
-            _ => ("sam", "a wrong guess", "127.0.5.3"),
+            0 | 1 => ("anna", ADMIN_PASSWORD, "127.0.5.1".to_owned()),
+            2 => ("sam", sam_password, "127.0.5.2".to_owned()),
+            _ => ("sam", "a wrong guess", format!("127.0.6.{i}")),
         })
         .collect();
     let answers =

@@ -5,8 +5,10 @@
 
 mod bad_input;
 mod helpers;
+mod keys_at_rest;
 mod login;
 mod operator;
+mod replicas;
 mod tenancy;
 mod throttling;
 mod tokens;

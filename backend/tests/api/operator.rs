@@ -182,3 +182,48 @@ async fn the_first_start_creates_an_administrator_and_prints_its_password_once()
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn the_operator_lifts_every_wait_on_an_account() -> TestResult {
+    // Waits of ten minutes: only the unlock can end them within the test.
+    let app = spawn_app_with(TestConfig {
+        lockout_base_seconds: 600,
+        lockout_max_seconds: 600,
+        ..TestConfig::default()
+    })
+    .await;
+    app.acme_admin();
+    let guesser = client_from(&app, "127.0.13.1");
+    for _ in 0..3 {
+        assert_eq!(
+            app.login(&guesser, "acme", "anna", "guess").await.status(),
+            401
+        );
+    }
+    assert_eq!(
+        app.login(&guesser, "acme", "anna", ADMIN_PASSWORD)
+            .await
+            .status(),
+        401,
+        "the pair waits"
+    );
+
+    let mut unlock = backoffice(&app.data_dir, &app.database_url);
+    unlock.args(["user", "unlock", "--tenant", "acme", "  Anna "]);
+    let (ok, out) = run(unlock, "");
+    assert!(ok, "{out}");
+    assert!(out.contains("unlocked anna in acme"), "{out}");
+
+    assert_eq!(
+        app.login(&guesser, "acme", "anna", ADMIN_PASSWORD)
+            .await
+            .status(),
+        200,
+        "after the unlock the right password works at once"
+    );
+    let mut unknown = backoffice(&app.data_dir, &app.database_url);
+    unknown.args(["user", "unlock", "--tenant", "nowhere", "anna"]);
+    let (ok, out) = run(unknown, "");
+    assert!(!ok && out.contains("nowhere"), "{out}");
+    Ok(())
+}

@@ -2,13 +2,14 @@
 //! or by the refresh token (cookie or body). Always answers 204 and clears
 //! the cookie, so a client can call it whatever state it is in.
 
-use crate::auth::access::{bearer_token, verify_token};
-use crate::auth::{client, refresh_cookie, secret_token};
-use crate::error::ApiError;
+use crate::auth::secret_token;
+use crate::http::authenticated::{bearer_token, verify_token};
+use crate::http::cookies::{self, Kind};
+use crate::http::error::ApiError;
+use crate::http::tenant::RequestTenant;
 use crate::model::audit::{self, AuditEvent};
 use crate::model::session::{RefreshToken, Session};
 use crate::state::AppState;
-use crate::tenancy::RequestTenant;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 pub async fn post(
@@ -27,15 +28,19 @@ pub async fn post(
     };
     let refresh_hash = super::refresh::presented(&req, &state, &body)?
         .map(|presented| secret_token::hash_token(&presented.token));
-    let address = client::address(&req, &state);
+    let client = state.client(&req);
+    let address = client
+        .address()
+        .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
     let tenant_id = tenant.id.clone();
-    crate::db::run(&state.pool, move |conn| {
-        let from_refresh = match refresh_hash {
-            Some(hash) => RefreshToken::session_of(conn, &tenant_id, &hash)?,
-            None => None,
-        };
-        let now = crate::model::now();
-        crate::db::write(conn, |conn| {
+    state
+        .db
+        .write(move |conn| {
+            let from_refresh = match refresh_hash {
+                Some(hash) => RefreshToken::session_of(conn, &tenant_id, &hash)?,
+                None => None,
+            };
+            let now = crate::model::now();
             for session_id in from_access.iter().chain(from_refresh.iter()) {
                 if Session::revoke(conn, &tenant_id, session_id, "logout", now)? {
                     AuditEvent::new(&tenant_id, audit::LOGOUT)
@@ -45,9 +50,8 @@ pub async fn post(
             }
             Ok(())
         })
-    })
-    .await?;
+        .await?;
     Ok(HttpResponse::NoContent()
-        .cookie(refresh_cookie::clear(client::is_https(&req, &state)))
+        .cookie(cookies::clear(Kind::Refresh, client.is_https()))
         .finish())
 }

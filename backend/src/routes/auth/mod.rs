@@ -3,29 +3,52 @@
 pub mod login;
 pub mod logout;
 pub mod refresh;
-mod sign_in_writes;
 
-use crate::auth::refresh_cookie;
-use crate::auth::session_tokens::IssuedTokens;
+use crate::http::cookies::{self, Kind};
+use crate::state::AppState;
 use actix_web::HttpResponse;
+use shared::api::TokenResponse;
 
-/// The answer carrying a fresh token pair: the refresh token in the body
-/// for scripts that asked for it, else in the cookie.
-pub fn token_response(issued: IssuedTokens, in_body: bool, https: bool) -> HttpResponse {
-    let IssuedTokens {
-        mut response,
-        refresh_token,
-        refresh_max_age,
-    } = issued;
+/// Where the refresh token goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// In the JSON body: scripts that asked for it, or that refreshed with
+    /// a token from the body.
+    Body,
+    /// In the `HttpOnly` cookie: browsers.
+    Cookie,
+}
+
+/// The answer carrying a fresh token pair.
+pub fn token_response(
+    state: &AppState,
+    access_token: String,
+    session_id: &str,
+    refresh_token: String,
+    refresh_lifetime: chrono::TimeDelta,
+    delivery: Delivery,
+    https: bool,
+) -> HttpResponse {
+    let refresh_max_age = refresh_lifetime.to_std().unwrap_or_default();
+    let mut body = TokenResponse {
+        access_token,
+        token_type: "Bearer".to_owned(),
+        expires_in: state.access_tokens.ttl.as_secs(),
+        refresh_token: None,
+        refresh_expires_in: refresh_max_age.as_secs(),
+        session_id: session_id.to_owned(),
+    };
     let mut builder = HttpResponse::Ok();
-    if in_body {
-        response.refresh_token = Some(refresh_token);
-    } else {
-        builder.cookie(refresh_cookie::issue(
-            &refresh_token,
-            refresh_max_age,
-            https,
-        ));
+    match delivery {
+        Delivery::Body => body.refresh_token = Some(refresh_token),
+        Delivery::Cookie => {
+            builder.cookie(cookies::issue(
+                Kind::Refresh,
+                &refresh_token,
+                refresh_max_age,
+                https,
+            ));
+        }
     }
-    builder.json(response)
+    builder.json(body)
 }

@@ -1,23 +1,25 @@
-//! `POST /api/v1/auth/refresh`: a spent refresh token for a new token pair.
-//! The browser's token comes in the cookie; a script's in the body, and the
-//! answer goes back the way the token came. A token presented twice revokes
-//! its session.
+//! `POST /api/v1/auth/refresh`: a refresh token for a new token pair. The
+//! browser's token comes in the cookie; a script's in the body, and the
+//! answer goes back the way the token came. A token presented again after
+//! the reuse grace revokes its session.
 
-use crate::auth::{client, refresh_cookie, secret_token, session_tokens};
-use crate::error::ApiError;
+use super::{token_response, Delivery};
+use crate::auth::secret_token;
+use crate::http::cookies::{self, Kind};
+use crate::http::error::ApiError;
+use crate::http::tenant::RequestTenant;
 use crate::model::audit::{self, AuditEvent};
 use crate::model::facility::Facility;
 use crate::model::session::{RefreshToken, Rotation};
 use crate::model::user::User;
 use crate::state::AppState;
-use crate::tenancy::RequestTenant;
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use shared::api::RefreshRequest;
 
-/// Where the presented refresh token came from.
+/// A refresh token a request presents, and where it came from.
 pub struct PresentedToken {
     pub token: String,
-    pub from_body: bool,
+    pub delivery: Delivery,
 }
 
 /// The refresh token of a request: the body's, else the cookie's (and a
@@ -27,7 +29,7 @@ pub fn presented(
     state: &AppState,
     body: &[u8],
 ) -> Result<Option<PresentedToken>, ApiError> {
-    let parsed: RefreshRequest = crate::json_body::optional(req, body)?;
+    let parsed: RefreshRequest = crate::http::json_body::optional(req, body)?;
     if let Some(token) = parsed.refresh_token.filter(|t| !t.is_empty()) {
         if token.len() > 256 {
             return Err(ApiError::field(
@@ -37,23 +39,25 @@ pub fn presented(
         }
         return Ok(Some(PresentedToken {
             token,
-            from_body: true,
+            delivery: Delivery::Body,
         }));
     }
-    match refresh_cookie::read(req, client::is_https(req, state)) {
-        Some(token) if client::same_origin(req, state) => Ok(Some(PresentedToken {
+    let client = state.client(req);
+    match cookies::read(req, Kind::Refresh, client.is_https()) {
+        Some(token) if client.same_origin() => Ok(Some(PresentedToken {
             token,
-            from_body: false,
+            delivery: Delivery::Cookie,
         })),
         Some(_) => Err(ApiError::forbidden_origin()),
         None => Ok(None),
     }
 }
 
-fn ended(req: &HttpRequest, state: &AppState, from_body: bool) -> HttpResponse {
+fn ended(req: &HttpRequest, state: &AppState, delivery: Delivery) -> HttpResponse {
     let mut response = ApiError::invalid_refresh_token().error_response();
-    if !from_body {
-        let _ = response.add_cookie(&refresh_cookie::clear(client::is_https(req, state)));
+    if delivery == Delivery::Cookie {
+        let https = state.client(req).is_https();
+        let _ = response.add_cookie(&cookies::clear(Kind::Refresh, https));
     }
     response
 }
@@ -64,63 +68,69 @@ pub async fn post(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let Some(PresentedToken { token, from_body }) = presented(&req, &state, &body)? else {
-        return Ok(ended(&req, &state, false));
+    let Some(PresentedToken { token, delivery }) = presented(&req, &state, &body)? else {
+        return Ok(ended(&req, &state, Delivery::Cookie));
     };
     let now = crate::model::now();
     let presented_hash = secret_token::hash_token(&token);
-    let address = client::address(&req, &state);
-    let worker_state = state.clone();
+    let address = state
+        .client(&req)
+        .address()
+        .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+    let sessions = state.sessions.clone();
     let tenant_id = tenant.id.clone();
-    let outcome = crate::db::run(&state.pool, move |conn| {
-        let mut minted = None;
-        let rotation = crate::db::write(conn, |conn| {
-            RefreshToken::rotate(
+    let grace = chrono::TimeDelta::from_std(sessions.reuse_grace).unwrap_or_default();
+    let presented_token = token.clone();
+    let outcome = state
+        .db
+        .write(move |conn| {
+            let rotation = RefreshToken::rotate(
                 conn,
                 &tenant_id,
                 &presented_hash,
-                |session| {
-                    let (secret, row) =
-                        session_tokens::next_refresh_token(&worker_state, session, now);
-                    minted = Some((secret, row.clone()));
-                    row
-                },
+                |session| sessions.successor_of(&presented_token, session, now).1,
                 now,
-                chrono::TimeDelta::from_std(worker_state.settings.refresh_reuse_grace)
-                    .unwrap_or_default(),
-            )
-        })?;
-        match rotation {
-            Rotation::Rotated { session } => {
-                let user = User::find(conn, &tenant_id, &session.user_id)?;
-                let facilities = Facility::of_user(conn, &tenant_id, &session.user_id)?;
-                Ok(Some((session, user, facilities, minted)))
-            }
-            Rotation::Reused { session_id } => {
-                crate::db::write(conn, |conn| {
+                grace,
+            )?;
+            match rotation {
+                Rotation::Rotated { session, successor } => {
+                    let user = User::find(conn, &tenant_id, &session.user_id)?;
+                    let facilities = Facility::of_user(conn, &tenant_id, &session.user_id)?;
+                    Ok(Some((*session, successor, user, facilities)))
+                }
+                Rotation::Reused { session_id } => {
                     AuditEvent::new(&tenant_id, audit::REFRESH_TOKEN_REUSED)
                         .from_address(&address)
-                        .user(None, None)
-                        .record(conn)
-                })?;
-                tracing::warn!(%session_id, "refresh token reused; session revoked");
-                Ok(None)
+                        .detail(&format!("session {session_id} revoked"))
+                        .record(conn)?;
+                    tracing::warn!(%session_id, "refresh token reused; session revoked");
+                    Ok(None)
+                }
+                Rotation::Invalid => Ok(None),
             }
-            Rotation::Invalid => Ok(None),
-        }
-    })
-    .await?;
+        })
+        .await?;
 
-    let Some((session, Some(user), facilities, Some(refresh))) = outcome else {
-        return Ok(ended(&req, &state, from_body));
+    let Some((session, successor, Some(user), facilities)) = outcome else {
+        return Ok(ended(&req, &state, delivery));
     };
     if !user.is_active() {
-        return Ok(ended(&req, &state, from_body));
+        return Ok(ended(&req, &state, delivery));
     }
-    let issued = session_tokens::issue(&state, &user, &facilities, &session, refresh, now)?;
-    Ok(super::token_response(
-        issued,
-        from_body,
-        client::is_https(&req, &state),
+    // The successor's secret is derived from the presented token, so the
+    // same one is handed out again within the grace.
+    let (secret, _) = state.sessions.successor_of(&token, &session, now);
+    let access_token = state
+        .access_tokens
+        .issue(&user, &facilities, &session, now)
+        .map_err(|e| ApiError::unexpected(e, "signing a token"))?;
+    Ok(token_response(
+        &state,
+        access_token,
+        &session.id,
+        secret.plaintext,
+        successor.expires_at - now,
+        delivery,
+        state.client(&req).is_https(),
     ))
 }

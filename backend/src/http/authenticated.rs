@@ -3,7 +3,8 @@
 //! lets logout, password changes and deactivation take effect at once.
 
 use crate::auth::jwt::{self, AccessClaims, TokenError};
-use crate::error::ApiError;
+use crate::db::DbError;
+use crate::http::error::ApiError;
 use crate::model::session::Session;
 use crate::model::tenant::Tenant;
 use crate::model::user::User;
@@ -44,14 +45,14 @@ pub async fn verify_token(state: &AppState, token: &str) -> Result<AccessClaims,
         Ok(claims) => Ok(claims),
         Err(TokenError::UnknownKey) if state.keys.may_reload_for_unknown_key() => {
             let keys = state.keys.clone();
-            crate::db::run(&state.pool, move |conn| {
-                // A reload can rotate, which writes.
-                crate::db::write(conn, |conn| {
+            // A reload can rotate, which writes.
+            state
+                .db
+                .write(move |conn| {
                     keys.refresh(conn)
-                        .map_err(|e| ApiError::unexpected(e, "reloading signing keys"))
+                        .map_err(|e| DbError::Task(format!("reloading signing keys: {e:#}")))
                 })
-            })
-            .await?;
+                .await?;
             jwt::verify(
                 &state.keys,
                 token,
@@ -69,7 +70,7 @@ async fn authenticate(
     host: String,
     token: Option<String>,
 ) -> Result<Authenticated, ApiError> {
-    let tenant = state.tenants.resolve(&state, &host).await?;
+    let tenant = crate::http::tenant::resolve(&state, &host).await?;
     let token = token.ok_or_else(ApiError::invalid_token)?;
     let claims = verify_token(&state, &token).await?;
     if claims.tenant != tenant.id {
@@ -77,19 +78,21 @@ async fn authenticate(
     }
     let (tenant_id, session_id, user_id) =
         (tenant.id.clone(), claims.sid.clone(), claims.sub.clone());
-    let (session, user) = crate::db::run(&state.pool, move |conn| {
-        let now = crate::model::now();
-        Ok(Session::find_live_with_user(
-            conn,
-            &tenant_id,
-            &session_id,
-            &user_id,
-            now,
-        )?)
-    })
-    .await?
-    .filter(|(_, user)| user.is_active())
-    .ok_or_else(ApiError::invalid_token)?;
+    let (session, user) = state
+        .db
+        .read(move |conn| {
+            let now = crate::model::now();
+            Ok(Session::find_live_with_user(
+                conn,
+                &tenant_id,
+                &session_id,
+                &user_id,
+                now,
+            )?)
+        })
+        .await?
+        .filter(|(_, user)| user.is_active())
+        .ok_or_else(ApiError::invalid_token)?;
     Ok(Authenticated {
         tenant,
         claims,
@@ -106,7 +109,7 @@ impl FromRequest for Authenticated {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let host = state
             .as_ref()
-            .map(|state| crate::auth::client::host(req, state))
+            .map(|state| state.client(req).host())
             .unwrap_or_default();
         let token = bearer_token(req);
         Box::pin(async move {

@@ -1,7 +1,7 @@
 //! Errors that arise outside our handlers (no route, wrong method, a body
 //! over the limit, a framework extractor) still leave as problem documents.
 
-use crate::error::{ApiError, PROBLEM_CONTENT_TYPE};
+use crate::http::error::{ApiError, PROBLEM_CONTENT_TYPE};
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{header, StatusCode};

@@ -29,10 +29,11 @@ pub async fn add(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    // Over https as the client sees it (the trusted proxy says so).
+    // Over https as the client sees it (the public URL or a trusted proxy
+    // says so).
     let https = req
         .app_data::<actix_web::web::Data<crate::state::AppState>>()
-        .is_some_and(|state| crate::auth::client::is_https(req.request(), state));
+        .is_some_and(|state| state.client(req.request()).is_https());
     let is_api = req.path().starts_with("/api/");
     let immutable = is_content_hashed(req.path());
     let mut response = next.call(req).await?;

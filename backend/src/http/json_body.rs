@@ -2,7 +2,7 @@
 //! becomes a 4xx problem document: wrong content type, too large, not JSON,
 //! wrong shape.
 
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 use actix_web::error::JsonPayloadError;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest};

@@ -18,6 +18,8 @@ pub struct ApiError {
     detail: Option<String>,
     errors: BTreeMap<String, Vec<String>>,
     source: Option<anyhow::Error>,
+    /// Seconds for `Retry-After`.
+    retry_after: Option<u32>,
 }
 
 impl ApiError {
@@ -29,6 +31,7 @@ impl ApiError {
             detail: None,
             errors: BTreeMap::new(),
             source: None,
+            retry_after: None,
         }
     }
 
@@ -70,6 +73,18 @@ impl ApiError {
             "invalid_refresh_token",
             "Sign in again: the session has ended.",
         )
+    }
+
+    /// Too many sign-ins are waiting for a hashing thread: answered at
+    /// once, without a hash.
+    pub fn busy() -> Self {
+        let mut error = ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "service_busy",
+            "Too many sign-ins at once. Try again in a moment.",
+        );
+        error.retry_after = Some(1);
+        error
     }
 
     pub fn unknown_tenant() -> Self {
@@ -146,9 +161,9 @@ impl fmt::Display for ApiError {
     }
 }
 
-impl From<diesel::result::Error> for ApiError {
-    fn from(error: diesel::result::Error) -> Self {
-        ApiError::unexpected(error, "database query")
+impl From<crate::db::DbError> for ApiError {
+    fn from(error: crate::db::DbError) -> Self {
+        ApiError::unexpected(error, "database")
     }
 }
 
@@ -163,6 +178,9 @@ impl ResponseError for ApiError {
         }
         let mut response = HttpResponse::build(self.status);
         response.insert_header((header::CONTENT_TYPE, PROBLEM_CONTENT_TYPE));
+        if let Some(seconds) = self.retry_after {
+            response.insert_header((header::RETRY_AFTER, seconds.to_string()));
+        }
         if self.status == StatusCode::UNAUTHORIZED && self.code == "invalid_token" {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
         }
