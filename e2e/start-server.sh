@@ -26,9 +26,14 @@ user acme sue "sue-acme-passphrase" SUPERVISOR --first-name Sue --last-name Kim 
 user acme ivan "ivan-acme-passphrase" ADMINISTRATOR --first-name Ivan --last-name Old --inactive
 user acme lena "lena-acme-passphrase" ADMINISTRATOR --first-name Lena --last-name Roth
 user acme pia "pia-acme-passphrase" SUPERVISOR --first-name Pia --last-name Weiss --facility HAM-02
+# Only the brute-force spec signs in as otto: strangers hammer his account.
+user acme otto "otto-acme-passphrase" ADMINISTRATOR --first-name Otto --last-name Brandt
 
 bo tenant create globex --name "Globex Logistics"
 user globex anna "anna-globex-passphrase" ADMINISTRATOR --first-name Anna --last-name Globex
 user globex gina "gina-globex-passphrase" ADMINISTRATOR --first-name Gina --last-name Stone
 
-exec "$BIN" serve --listen "127.0.0.1:$PORT" --static-dir "$ROOT/dist" --default-tenant ""
+# Loopback is a trusted proxy here, so the brute-force spec can act from many
+# client addresses (X-Forwarded-For); Chromium sends no such header.
+exec "$BIN" serve --listen "127.0.0.1:$PORT" --static-dir "$ROOT/dist" --default-tenant "" \
+  --trusted-proxy 127.0.0.1

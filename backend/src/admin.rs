@@ -6,12 +6,13 @@ use crate::auth::password::PasswordHasher;
 use crate::db::{is_unique_violation, DbConnection};
 use crate::model::facility::Facility;
 use crate::model::tenant::{valid_slug, Tenant};
-use crate::model::user::{User, SIGN_IN_PASSWORD, STATUS_ACTIVE, STATUS_INACTIVE};
+use crate::model::user::User;
 use crate::model::{new_id, now};
 use secrecy::{ExposeSecret, SecretString};
 use shared::password_policy::{PasswordPolicy, PasswordProblem};
 use shared::username::{Username, UsernameError};
 use shared::Role;
+use shared::{AccountStatus, SignInMethod};
 
 pub const LOCALES: [&str; 2] = ["en", "de"];
 
@@ -184,12 +185,13 @@ pub fn create_user(
         email,
         locale,
         status: if account.active {
-            STATUS_ACTIVE
+            AccountStatus::Active
         } else {
-            STATUS_INACTIVE
+            AccountStatus::Inactive
         }
+        .as_str()
         .to_owned(),
-        sign_in_method: SIGN_IN_PASSWORD.to_owned(),
+        sign_in_method: SignInMethod::Password.as_str().to_owned(),
         role: account.role.as_str().to_owned(),
         password_hash: Some(password_hash),
         must_change_password: false,

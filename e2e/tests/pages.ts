@@ -13,6 +13,8 @@ export const accounts = {
   acmeLena: { tenant: 'acme', username: 'lena', password: 'lena-acme-passphrase', name: 'Lena Roth' },
   // Signs in only in the account page's test, which counts her sign-ins.
   acmePia: { tenant: 'acme', username: 'pia', password: 'pia-acme-passphrase', name: 'Pia Weiss' },
+  // Only the brute-force spec signs in as otto.
+  acmeOtto: { tenant: 'acme', username: 'otto', password: 'otto-acme-passphrase', name: 'Otto Brandt' },
   globexAdmin: { tenant: 'globex', username: 'anna', password: 'anna-globex-passphrase', name: 'Anna Globex' },
   globexGina: { tenant: 'globex', username: 'gina', password: 'gina-globex-passphrase', name: 'Gina Stone' },
 };

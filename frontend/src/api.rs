@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::de::DeserializeOwned;
 use shared::api::{LoginRequest, Me, TenantInfo, TokenDelivery, TokenResponse};
-use shared::Problem;
+use shared::{Problem, ProblemCode};
 use std::time::Duration;
 use web_sys::RequestCredentials;
 
@@ -42,9 +42,9 @@ impl ApiError {
     }
 
     /// The stable problem code, if the server sent one.
-    pub fn code(&self) -> Option<&str> {
+    pub fn code(&self) -> Option<ProblemCode> {
         match self {
-            ApiError::Problem(problem) => Some(problem.code.as_str()),
+            ApiError::Problem(problem) => Some(problem.code),
             _ => None,
         }
     }
@@ -151,16 +151,17 @@ impl ApiClient {
         read_json(response).await
     }
 
-    /// `POST /auth/logout`, then forget the session here whatever the answer.
+    /// `POST /auth/logout`, then forget the session here whatever the
+    /// answer. It always reaches the server: with no access token in
+    /// memory (a reload, an expired token) the refresh cookie names the
+    /// session, so it still ends there and not only in this tab.
     pub async fn logout(&self) {
-        if self.access_token.try_get_value().flatten().is_some() {
-            let _ = self
-                .authorized_once(|token| {
-                    with_bearer(Request::post(&url("/auth/logout")), token)
-                        .json(&serde_json::Map::new())
-                })
-                .await;
-        }
+        let token = self.access_token.try_get_value().flatten();
+        let _ = send(
+            with_bearer(Request::post(&url("/auth/logout")), token.as_deref())
+                .json(&serde_json::Map::new()),
+        )
+        .await;
         self.forget_session();
     }
 
@@ -191,22 +192,6 @@ impl ApiClient {
             self.lose_session();
         }
         result
-    }
-
-    /// Like `authorized`, without declaring the session lost on a 401 (used
-    /// by logout, which ends it anyway).
-    async fn authorized_once<F>(&self, make: F) -> Result<Response, ApiError>
-    where
-        F: Fn(Option<&str>) -> Result<Request, gloo_net::Error>,
-    {
-        let token = self.access_token.try_get_value().flatten();
-        match send(make(token.as_deref())).await {
-            Err(error) if error.is_unauthorized() => match self.refresh().await {
-                Ok(fresh) => send(make(Some(&fresh.access_token))).await,
-                Err(_) => Err(error),
-            },
-            other => other,
-        }
     }
 
     fn accept_token(&self, token: &TokenResponse) {

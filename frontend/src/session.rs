@@ -6,6 +6,7 @@ use crate::api::{ApiClient, ApiError};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::api::{Me, TenantInfo};
+use shared::ProblemCode;
 
 /// What the app knows about the tenant of this address.
 #[derive(Debug, Clone, PartialEq)]
@@ -69,7 +70,7 @@ impl Session {
     async fn start(self) {
         let tenant = match self.api.tenant().await {
             Ok(tenant) => TenantState::Ready(tenant),
-            Err(error) if error.code() == Some("unknown_tenant") => TenantState::Unknown,
+            Err(error) if error.code() == Some(ProblemCode::UnknownTenant) => TenantState::Unknown,
             Err(_) => TenantState::Unavailable,
         };
         let ready = matches!(tenant, TenantState::Ready(_));

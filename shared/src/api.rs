@@ -1,5 +1,6 @@
 //! Request and response bodies of the JSON API under `/api/v1`.
 
+use crate::account::SignInMethod;
 use crate::role::Role;
 use serde::{Deserialize, Serialize};
 
@@ -86,8 +87,7 @@ pub struct Me {
     /// see the whole network.
     pub facilities: Vec<FacilityRef>,
     pub locale: String,
-    /// `PASSWORD` or `OIDC`.
-    pub sign_in_method: String,
+    pub sign_in_method: SignInMethod,
     pub must_change_password: bool,
     /// RFC 3339: the current sign-in (the latest session opened).
     pub last_login_at: Option<String>,

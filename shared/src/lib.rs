@@ -9,5 +9,8 @@ pub mod problem;
 pub mod role;
 pub mod username;
 
-pub use problem::Problem;
+pub mod account;
+
+pub use account::{AccountStatus, SignInMethod};
+pub use problem::{Problem, ProblemCode};
 pub use role::Role;

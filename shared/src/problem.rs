@@ -14,8 +14,87 @@ pub struct Problem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
     /// A stable machine-readable code, e.g. `invalid_credentials`.
-    pub code: String,
+    pub code: ProblemCode,
     /// Messages per request field, for forms to show beside each input.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub errors: BTreeMap<String, Vec<String>>,
+}
+
+/// Every problem code the API answers with. Clients match on these, never
+/// on titles or strings; a code a newer server adds reads as `Unknown`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProblemCode {
+    /// Wrong password, unknown username or a waiting account: one answer.
+    InvalidCredentials,
+    /// The right password of an inactive account.
+    AccountInactive,
+    /// A missing, malformed, expired or revoked access token.
+    InvalidToken,
+    /// The session behind a refresh token has ended.
+    InvalidRefreshToken,
+    /// Too many sign-ins wait for a password check; `Retry-After` says when.
+    ServiceBusy,
+    UnknownTenant,
+    NotFound,
+    MethodNotAllowed,
+    /// A cookie request from another site.
+    ForbiddenOrigin,
+    MalformedJson,
+    UnreadableBody,
+    UnsupportedMediaType,
+    PayloadTooLarge,
+    /// Well-formed JSON whose fields break the rules; see `errors`.
+    ValidationFailed,
+    BadRequest,
+    DatabaseUnavailable,
+    InternalError,
+    #[serde(other)]
+    Unknown,
+}
+
+impl ProblemCode {
+    /// The code as it is written on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProblemCode::InvalidCredentials => "invalid_credentials",
+            ProblemCode::AccountInactive => "account_inactive",
+            ProblemCode::InvalidToken => "invalid_token",
+            ProblemCode::InvalidRefreshToken => "invalid_refresh_token",
+            ProblemCode::ServiceBusy => "service_busy",
+            ProblemCode::UnknownTenant => "unknown_tenant",
+            ProblemCode::NotFound => "not_found",
+            ProblemCode::MethodNotAllowed => "method_not_allowed",
+            ProblemCode::ForbiddenOrigin => "forbidden_origin",
+            ProblemCode::MalformedJson => "malformed_json",
+            ProblemCode::UnreadableBody => "unreadable_body",
+            ProblemCode::UnsupportedMediaType => "unsupported_media_type",
+            ProblemCode::PayloadTooLarge => "payload_too_large",
+            ProblemCode::ValidationFailed => "validation_failed",
+            ProblemCode::BadRequest => "bad_request",
+            ProblemCode::DatabaseUnavailable => "database_unavailable",
+            ProblemCode::InternalError => "internal_error",
+            ProblemCode::Unknown => "unknown",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ProblemCode;
+
+    #[test]
+    fn codes_are_written_as_as_str_says_and_new_ones_read_as_unknown() {
+        for code in [
+            ProblemCode::InvalidCredentials,
+            ProblemCode::ServiceBusy,
+            ProblemCode::UnsupportedMediaType,
+            ProblemCode::DatabaseUnavailable,
+        ] {
+            let wire = serde_json::to_string(&code).unwrap_or_default();
+            assert_eq!(wire, format!("\"{}\"", code.as_str()));
+        }
+        let later: Result<ProblemCode, _> = serde_json::from_str("\"a_code_from_tomorrow\"");
+        assert_eq!(later.ok(), Some(ProblemCode::Unknown));
+    }
 }

@@ -167,8 +167,9 @@ impl SignInService {
         }
     }
 
-    /// Opens the session with its first refresh token, clears this
-    /// browser's count and records the sign-in, in one transaction that
+    /// Opens the session with its first refresh token, notes the sign-in on
+    /// the account, clears this browser's count and records the sign-in in
+    /// the audit trail, in one transaction that
     /// first checks the account is still active (it may have been
     /// deactivated while the password was being checked).
     fn open_session(
@@ -192,6 +193,7 @@ impl SignInService {
                 return Ok(None);
             }
             session.open(conn, &refresh_row)?;
+            User::record_sign_in(conn, tenant_id, &user.id, now)?;
             self.throttle
                 .record_success(conn, tenant_id, keys, verdict)?;
             audited(

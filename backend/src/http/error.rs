@@ -4,7 +4,7 @@
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
-use shared::Problem;
+use shared::{Problem, ProblemCode};
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -13,7 +13,7 @@ pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
 #[derive(Debug)]
 pub struct ApiError {
     status: StatusCode,
-    code: &'static str,
+    code: ProblemCode,
     title: &'static str,
     detail: Option<String>,
     errors: BTreeMap<String, Vec<String>>,
@@ -23,7 +23,7 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, title: &'static str) -> Self {
+    pub fn new(status: StatusCode, code: ProblemCode, title: &'static str) -> Self {
         ApiError {
             status,
             code,
@@ -45,7 +45,7 @@ impl ApiError {
     pub fn invalid_credentials() -> Self {
         ApiError::new(
             StatusCode::UNAUTHORIZED,
-            "invalid_credentials",
+            ProblemCode::InvalidCredentials,
             "Incorrect username or password.",
         )
     }
@@ -53,7 +53,7 @@ impl ApiError {
     pub fn account_inactive() -> Self {
         ApiError::new(
             StatusCode::FORBIDDEN,
-            "account_inactive",
+            ProblemCode::AccountInactive,
             "This account is inactive. Contact your administrator.",
         )
     }
@@ -62,7 +62,7 @@ impl ApiError {
     pub fn invalid_token() -> Self {
         ApiError::new(
             StatusCode::UNAUTHORIZED,
-            "invalid_token",
+            ProblemCode::InvalidToken,
             "Sign in again: the access token is missing, expired or revoked.",
         )
     }
@@ -70,7 +70,7 @@ impl ApiError {
     pub fn invalid_refresh_token() -> Self {
         ApiError::new(
             StatusCode::UNAUTHORIZED,
-            "invalid_refresh_token",
+            ProblemCode::InvalidRefreshToken,
             "Sign in again: the session has ended.",
         )
     }
@@ -80,7 +80,7 @@ impl ApiError {
     pub fn busy() -> Self {
         let mut error = ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "service_busy",
+            ProblemCode::ServiceBusy,
             "Too many sign-ins at once. Try again in a moment.",
         );
         error.retry_after = Some(1);
@@ -90,24 +90,28 @@ impl ApiError {
     pub fn unknown_tenant() -> Self {
         ApiError::new(
             StatusCode::NOT_FOUND,
-            "unknown_tenant",
+            ProblemCode::UnknownTenant,
             "This address does not belong to any Backoffice tenant.",
         )
     }
 
     pub fn not_found() -> Self {
-        ApiError::new(StatusCode::NOT_FOUND, "not_found", "There is nothing here.")
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            ProblemCode::NotFound,
+            "There is nothing here.",
+        )
     }
 
     pub fn forbidden_origin() -> Self {
         ApiError::new(
             StatusCode::FORBIDDEN,
-            "forbidden_origin",
+            ProblemCode::ForbiddenOrigin,
             "The request came from another site.",
         )
     }
 
-    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn bad_request(code: ProblemCode, detail: impl Into<String>) -> Self {
         ApiError::new(StatusCode::BAD_REQUEST, code, "The request is malformed.")
             .with_detail(detail)
     }
@@ -116,7 +120,7 @@ impl ApiError {
     pub fn validation(errors: BTreeMap<String, Vec<String>>) -> Self {
         let mut error = ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
+            ProblemCode::ValidationFailed,
             "Some fields are not valid.",
         );
         error.errors = errors;
@@ -132,7 +136,7 @@ impl ApiError {
     pub fn unexpected(source: impl Into<anyhow::Error>, context: &'static str) -> Self {
         let mut error = ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
+            ProblemCode::InternalError,
             "Something went wrong on our side. Try again later.",
         );
         error.source = Some(source.into().context(context));
@@ -141,11 +145,11 @@ impl ApiError {
 
     pub fn problem(&self) -> Problem {
         Problem {
-            kind: format!("/problems/{}", self.code.replace('_', "-")),
+            kind: format!("/problems/{}", self.code.as_str().replace('_', "-")),
             title: self.title.to_owned(),
             status: self.status.as_u16(),
             detail: self.detail.clone(),
-            code: self.code.to_owned(),
+            code: self.code,
             errors: self.errors.clone(),
         }
     }
@@ -153,7 +157,7 @@ impl ApiError {
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({})", self.title, self.code)?;
+        write!(f, "{} ({})", self.title, self.code.as_str())?;
         if let Some(source) = &self.source {
             write!(f, ": {source:#}")?;
         }
@@ -181,7 +185,7 @@ impl ResponseError for ApiError {
         if let Some(seconds) = self.retry_after {
             response.insert_header((header::RETRY_AFTER, seconds.to_string()));
         }
-        if self.status == StatusCode::UNAUTHORIZED && self.code == "invalid_token" {
+        if self.status == StatusCode::UNAUTHORIZED && self.code == ProblemCode::InvalidToken {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
         }
         response.body(serde_json::to_vec(&self.problem()).unwrap_or_default())

@@ -7,6 +7,7 @@ use actix_web::error::JsonPayloadError;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest};
 use serde::de::DeserializeOwned;
+use shared::ProblemCode;
 
 /// The largest JSON body any endpoint accepts.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
@@ -18,7 +19,7 @@ pub fn problem_for_serde(error: &serde_json::Error) -> ApiError {
         ApiError::validation(errors)
     } else {
         ApiError::bad_request(
-            "malformed_json",
+            ProblemCode::MalformedJson,
             format!("The body is not valid JSON: {error}"),
         )
     }
@@ -27,7 +28,7 @@ pub fn problem_for_serde(error: &serde_json::Error) -> ApiError {
 fn payload_too_large() -> ApiError {
     ApiError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
-        "payload_too_large",
+        ProblemCode::PayloadTooLarge,
         "The request body is too large.",
     )
     .with_detail(format!("At most {MAX_BODY_BYTES} bytes are accepted."))
@@ -36,7 +37,7 @@ fn payload_too_large() -> ApiError {
 fn unsupported_media_type() -> ApiError {
     ApiError::new(
         StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "unsupported_media_type",
+        ProblemCode::UnsupportedMediaType,
         "Send the body as application/json.",
     )
 }
@@ -53,9 +54,10 @@ pub fn json_config() -> web::JsonConfig {
                 JsonPayloadError::Deserialize(e) | JsonPayloadError::Serialize(e) => {
                     problem_for_serde(e)
                 }
-                _ => {
-                    ApiError::bad_request("unreadable_body", "The request body could not be read.")
-                }
+                _ => ApiError::bad_request(
+                    ProblemCode::UnreadableBody,
+                    "The request body could not be read.",
+                ),
             };
             problem.into()
         })

@@ -7,25 +7,30 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{header, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::ResponseError;
+use shared::ProblemCode;
 
 fn problem_for(status: StatusCode) -> ApiError {
     match status {
         StatusCode::NOT_FOUND => ApiError::not_found(),
         StatusCode::METHOD_NOT_ALLOWED => ApiError::new(
             status,
-            "method_not_allowed",
+            ProblemCode::MethodNotAllowed,
             "This method is not allowed here.",
         ),
         StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
             status,
-            "payload_too_large",
+            ProblemCode::PayloadTooLarge,
             "The request body is too large.",
         ),
         s if s.is_server_error() => ApiError::unexpected(
             anyhow::anyhow!("{s} without a problem document"),
             "framework error",
         ),
-        s => ApiError::new(s, "bad_request", "The request could not be handled."),
+        s => ApiError::new(
+            s,
+            ProblemCode::BadRequest,
+            "The request could not be handled.",
+        ),
     }
 }
 

@@ -5,11 +5,7 @@ use crate::db::DbConnection;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use shared::Role;
-
-pub const STATUS_ACTIVE: &str = "ACTIVE";
-pub const STATUS_INACTIVE: &str = "INACTIVE";
-pub const SIGN_IN_PASSWORD: &str = "PASSWORD";
-pub const SIGN_IN_OIDC: &str = "OIDC";
+use shared::{AccountStatus, SignInMethod};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = users)]
@@ -45,8 +41,16 @@ pub struct UserFacility {
 }
 
 impl User {
+    pub fn status(&self) -> AccountStatus {
+        AccountStatus::parse(&self.status)
+    }
+
+    pub fn sign_in_method(&self) -> SignInMethod {
+        SignInMethod::parse(&self.sign_in_method)
+    }
+
     pub fn is_active(&self) -> bool {
-        self.status == STATUS_ACTIVE
+        self.status() == AccountStatus::Active
     }
 
     /// The role; an unreadable one (only by editing the database by hand)
@@ -75,6 +79,26 @@ impl User {
             .select(User::as_select())
             .get_result(conn)
             .optional()
+    }
+
+    /// Notes a sign-in at `at`: the last one becomes the previous one.
+    pub fn record_sign_in(
+        conn: &mut DbConnection,
+        tenant_id: &str,
+        id: &str,
+        at: NaiveDateTime,
+    ) -> QueryResult<()> {
+        diesel::update(
+            users::table
+                .filter(users::tenant_id.eq(tenant_id))
+                .filter(users::id.eq(id)),
+        )
+        .set((
+            users::previous_login_at.eq(users::last_login_at),
+            users::last_login_at.eq(at),
+        ))
+        .execute(conn)
+        .map(|_| ())
     }
 
     /// Inserts the account and its facilities together.

@@ -24,6 +24,7 @@ pub async fn get(
     };
     Ok(web::Json(Me {
         role: user.role(),
+        sign_in_method: user.sign_in_method(),
         id: user.id,
         tenant: TenantRef {
             slug: auth.tenant.slug,
@@ -42,7 +43,6 @@ pub async fn get(
             })
             .collect(),
         locale: user.locale,
-        sign_in_method: user.sign_in_method,
         must_change_password: user.must_change_password,
         last_login_at: user.last_login_at.map(|t| t.and_utc().to_rfc3339()),
         previous_login_at: user.previous_login_at.map(|t| t.and_utc().to_rfc3339()),

@@ -10,6 +10,7 @@ use leptos::ev::SubmitEvent;
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use shared::ProblemCode;
 
 /// `/login`: the form for visitors, home for someone already signed in.
 #[component]
@@ -232,8 +233,11 @@ fn missing_fields(username: &str, password: &str) -> Option<LoginError> {
 fn describe(error: &ApiError) -> LoginError {
     match (error.status(), error.code()) {
         (None, _) => LoginError::plain("Could not reach the server. Try again."),
+        (_, Some(ProblemCode::ServiceBusy)) => {
+            LoginError::plain("Too many sign-ins at once. Try again in a moment.")
+        }
         (Some(401), _) => LoginError::plain("Incorrect username or password."),
-        (Some(403), Some("account_inactive")) => {
+        (_, Some(ProblemCode::AccountInactive)) => {
             LoginError::plain("This account is inactive. Contact your administrator.")
         }
         (Some(429), _) => LoginError::plain("Too many attempts. Wait a moment and try again."),
@@ -267,13 +271,13 @@ mod tests {
     use shared::Problem;
     use std::collections::BTreeMap;
 
-    fn problem(status: u16, code: &str) -> ApiError {
+    fn problem(status: u16, code: ProblemCode) -> ApiError {
         ApiError::Problem(Problem {
-            kind: format!("/problems/{code}"),
+            kind: format!("/problems/{}", code.as_str()),
             title: "Title".to_owned(),
             status,
             detail: None,
-            code: code.to_owned(),
+            code,
             errors: BTreeMap::new(),
         })
     }
@@ -281,16 +285,20 @@ mod tests {
     #[test]
     fn refusals_read_as_the_screen_promises() {
         assert_eq!(
-            describe(&problem(401, "invalid_credentials")).message,
+            describe(&problem(401, ProblemCode::InvalidCredentials)).message,
             "Incorrect username or password."
         );
         assert_eq!(
-            describe(&problem(403, "account_inactive")).message,
+            describe(&problem(403, ProblemCode::AccountInactive)).message,
             "This account is inactive. Contact your administrator."
         );
         assert_eq!(
-            describe(&problem(429, "too_many_attempts")).message,
+            describe(&problem(429, ProblemCode::Unknown)).message,
             "Too many attempts. Wait a moment and try again."
+        );
+        assert_eq!(
+            describe(&problem(503, ProblemCode::ServiceBusy)).message,
+            "Too many sign-ins at once. Try again in a moment."
         );
         assert_eq!(
             describe(&ApiError::Network).message,
