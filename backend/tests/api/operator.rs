@@ -227,3 +227,20 @@ async fn the_operator_lifts_every_wait_on_an_account() -> TestResult {
     assert!(!ok && out.contains("nowhere"), "{out}");
     Ok(())
 }
+
+#[tokio::test]
+async fn a_setting_out_of_range_stops_the_start_and_names_the_setting() -> TestResult {
+    let app = spawn_app().await;
+    let mut serve = backoffice(&app.data_dir, &app.database_url);
+    serve
+        .env("BACKOFFICE_LOCKOUT_THRESHOLD", "0")
+        .env("BACKOFFICE_LISTEN", "127.0.0.1:0")
+        .arg("serve");
+    let (ok, out) = run(serve, "");
+    assert!(!ok, "the server must not start: {out}");
+    assert!(
+        out.contains("BACKOFFICE_LOCKOUT_THRESHOLD") && out.contains("not 0"),
+        "{out}"
+    );
+    Ok(())
+}

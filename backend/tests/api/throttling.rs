@@ -328,3 +328,67 @@ async fn spraying_many_accounts_from_one_address_makes_that_address_wait() -> Te
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn when_the_counters_cannot_be_read_the_attempt_fails_closed() -> TestResult {
+    let app = spawn_app().await;
+    app.acme_admin();
+    // The counters become unreachable (a broken database, say).
+    let mut conn = app.pool.get()?;
+    diesel::connection::SimpleConnection::batch_execute(
+        &mut *conn,
+        "ALTER TABLE login_throttles RENAME TO login_throttles_gone",
+    )?;
+    let response = app
+        .login(&client(&app), "acme", "anna", ADMIN_PASSWORD)
+        .await;
+    assert_eq!(
+        response.status(),
+        500,
+        "no counters, no sign-in, even with the right password"
+    );
+    assert_eq!(problem(response).await["code"], "internal_error");
+    Ok(())
+}
+
+/// One refused sign-in's time.
+async fn refused_login_time(app: &TestApp, caller: &reqwest::Client) -> Duration {
+    let started = std::time::Instant::now();
+    let status = app.login(caller, "acme", "anna", "a guess").await.status();
+    let elapsed = started.elapsed();
+    assert_eq!(status, 401);
+    elapsed
+}
+
+#[tokio::test]
+async fn an_attempt_during_a_wait_is_answered_without_a_hash() -> TestResult {
+    // Waits of ten minutes, so the pair waits through the whole test.
+    let app = spawn_app_with(TestConfig {
+        lockout_base_seconds: 600,
+        lockout_max_seconds: 600,
+        ..TestConfig::default()
+    })
+    .await;
+    app.acme_admin();
+    let waiting = client_from(&app, "127.0.14.1");
+    for _ in 0..3 {
+        app.login(&waiting, "acme", "anna", "a guess").await;
+    }
+    // Alternating, so the load of the tests beside this one weighs on both.
+    let (mut during_wait, mut checked) = (Vec::new(), Vec::new());
+    for round in 0..9 {
+        during_wait.push(refused_login_time(&app, &waiting).await);
+        let fresh = client_from(&app, &format!("127.0.15.{round}"));
+        checked.push(refused_login_time(&app, &fresh).await);
+    }
+    let median = |mut times: Vec<Duration>| {
+        times.sort();
+        times[times.len() / 2]
+    };
+    let (during_wait, checked) = (median(during_wait), median(checked));
+    assert!(
+        during_wait.as_secs_f64() < checked.as_secs_f64() / 2.0,
+        "refused during the wait in {during_wait:?}, checked with a hash in {checked:?}"
+    );
+    Ok(())
+}
