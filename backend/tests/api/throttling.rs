@@ -392,3 +392,38 @@ async fn an_attempt_during_a_wait_is_answered_without_a_hash() -> TestResult {
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn failures_that_arrive_together_are_each_counted_once() -> TestResult {
+    let app = spawn_app().await;
+    app.acme_admin();
+    // Twelve wrong guesses at once from twelve addresses: every one goes
+    // into the account's counter, none is lost to a race.
+    let statuses = futures_util::future::join_all((0..12).map(|i| {
+        let client = client_from(&app, &format!("127.0.16.{i}"));
+        let app = &app;
+        async move {
+            app.login(&client, "acme", "anna", "a guess")
+                .await
+                .status()
+                .as_u16()
+        }
+    }))
+    .await;
+    assert!(statuses.iter().all(|s| *s == 401), "{statuses:?}");
+    let mut conn = app.pool.get()?;
+    let tenant =
+        backoffice::model::tenant::Tenant::find_by_slug(&mut conn, "acme")?.ok_or("no tenant")?;
+    let long_ago = chrono::DateTime::from_timestamp(0, 0)
+        .map(|t| t.naive_utc())
+        .unwrap_or_default();
+    let counts = backoffice::model::login_throttle::LoginThrottle::counts(
+        &mut conn,
+        &tenant.id,
+        &["acct:anna"],
+        long_ago,
+    )?;
+    assert_eq!(counts.len(), 1);
+    assert_eq!(counts[0].1.failures, 12);
+    Ok(())
+}
