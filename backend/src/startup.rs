@@ -3,6 +3,7 @@
 //! Tests build the very same application on port 0.
 
 use crate::auth::device_cookie::DeviceCookies;
+use crate::auth::jwt::VerifiedTokens;
 use crate::auth::keys::KeyRing;
 use crate::auth::password::PasswordHasher;
 use crate::auth::secret_key::SecretKey;
@@ -89,6 +90,7 @@ impl Application {
             },
             sessions,
             devices,
+            verified_tokens: VerifiedTokens::default(),
             keys,
             db,
             settings,

@@ -5,6 +5,7 @@
 //! is configuration, caches and handles.
 
 use crate::auth::device_cookie::DeviceCookies;
+use crate::auth::jwt::VerifiedTokens;
 use crate::auth::keys::KeyRing;
 use crate::auth::session_tokens::{AccessTokens, SessionPolicy};
 use crate::db::Database;
@@ -24,6 +25,7 @@ pub struct AppState {
     pub sessions: SessionPolicy,
     pub access_tokens: AccessTokens,
     pub devices: DeviceCookies,
+    pub verified_tokens: VerifiedTokens,
 }
 
 impl AppState {

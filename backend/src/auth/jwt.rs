@@ -8,6 +8,8 @@ use ed25519_dalek::Signer;
 use jsonwebtoken::{Algorithm, Validation};
 use serde::{Deserialize, Serialize};
 use shared::Role;
+use std::collections::HashMap;
+use std::sync::RwLock;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AccessClaims {
@@ -78,6 +80,102 @@ pub fn verify(
     validation.set_issuer(&[issuer]);
     validation.set_audience(&[audience]);
     validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-    validation.leeway = 5;
+    validation.leeway = LEEWAY_SECONDS.unsigned_abs();
     Ok(jsonwebtoken::decode::<AccessClaims>(token, &key.decoding, &validation)?.claims)
+}
+
+/// Seconds of clock skew allowed on `exp`, by the check and the memory alike.
+const LEEWAY_SECONDS: i64 = 5;
+
+/// Tokens this replica has verified lately, with their claims. Every
+/// authenticated request presents its token again, and the Ed25519 check
+/// was the largest single cost of an authenticated read
+/// (docs/decisions/0027). A token's signature and claims cannot change, so
+/// a token remembered here is valid until its `exp`, exactly as a fresh
+/// check would find; revocation is not a property of the token and is
+/// still checked on every request (the session row). Only tokens that
+/// passed the full check enter, so nobody can fill it without valid tokens.
+#[derive(Default)]
+pub struct VerifiedTokens {
+    entries: RwLock<HashMap<String, AccessClaims>>,
+}
+
+/// Tokens remembered at most; then the memory starts afresh.
+const REMEMBERED: usize = 4_096;
+
+impl VerifiedTokens {
+    /// The claims of `token` if it was verified and has not expired.
+    fn get(&self, token: &str, now: i64) -> Option<AccessClaims> {
+        let entries = self.entries.read().ok()?;
+        entries
+            .get(token)
+            .filter(|claims| claims.exp + LEEWAY_SECONDS > now)
+            .cloned()
+    }
+
+    fn remember(&self, token: &str, claims: &AccessClaims) {
+        if let Ok(mut entries) = self.entries.write() {
+            if entries.len() >= REMEMBERED {
+                entries.clear();
+            }
+            entries.insert(token.to_owned(), claims.clone());
+        }
+    }
+
+    /// [`verify`], answered from memory when `token` was verified before.
+    pub fn verify(
+        &self,
+        keys: &KeyRing,
+        token: &str,
+        issuer: &str,
+        audience: &str,
+    ) -> Result<AccessClaims, TokenError> {
+        let now = chrono::Utc::now().timestamp();
+        if let Some(claims) = self.get(token, now) {
+            return Ok(claims);
+        }
+        let claims = verify(keys, token, issuer, audience)?;
+        self.remember(token, &claims);
+        Ok(claims)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims(exp: i64) -> AccessClaims {
+        AccessClaims {
+            sub: "u".to_owned(),
+            tenant: "t".to_owned(),
+            sid: "s".to_owned(),
+            role: Role::Administrator,
+            facilities: Vec::new(),
+            locale: "en".to_owned(),
+            iss: "backoffice".to_owned(),
+            aud: "backoffice".to_owned(),
+            iat: exp - 900,
+            exp,
+        }
+    }
+
+    #[test]
+    fn a_remembered_token_counts_until_its_expiry_and_no_other_token_does() {
+        let memory = VerifiedTokens::default();
+        memory.remember("token-a", &claims(1_000));
+        assert_eq!(memory.get("token-a", 990), Some(claims(1_000)));
+        assert_eq!(memory.get("token-a", 1_000 + LEEWAY_SECONDS), None);
+        assert_eq!(memory.get("token-a.", 990), None);
+        assert_eq!(memory.get("token-b", 990), None);
+    }
+
+    #[test]
+    fn the_memory_is_bounded() {
+        let memory = VerifiedTokens::default();
+        for i in 0..=REMEMBERED {
+            memory.remember(&format!("token-{i}"), &claims(1_000));
+        }
+        let held = memory.entries.read().map(|e| e.len()).unwrap_or(usize::MAX);
+        assert!(held <= REMEMBERED, "{held}");
+    }
 }

@@ -2,7 +2,7 @@
 //! session is still live. Checking the session row on every request is what
 //! lets logout, password changes and deactivation take effect at once.
 
-use crate::auth::jwt::{self, AccessClaims, TokenError};
+use crate::auth::jwt::{AccessClaims, TokenError};
 use crate::db::DbError;
 use crate::http::error::ApiError;
 use crate::model::session::Session;
@@ -36,7 +36,7 @@ pub fn bearer_token(req: &HttpRequest) -> Option<String> {
 /// the token names a key this replica has not seen yet.
 pub async fn verify_token(state: &AppState, token: &str) -> Result<AccessClaims, ApiError> {
     let settings = &state.settings;
-    match jwt::verify(
+    match state.verified_tokens.verify(
         &state.keys,
         token,
         &settings.token_issuer,
@@ -53,13 +53,15 @@ pub async fn verify_token(state: &AppState, token: &str) -> Result<AccessClaims,
                         .map_err(|e| DbError::Task(format!("reloading signing keys: {e:#}")))
                 })
                 .await?;
-            jwt::verify(
-                &state.keys,
-                token,
-                &settings.token_issuer,
-                &settings.token_audience,
-            )
-            .map_err(|_| ApiError::invalid_token())
+            state
+                .verified_tokens
+                .verify(
+                    &state.keys,
+                    token,
+                    &settings.token_issuer,
+                    &settings.token_audience,
+                )
+                .map_err(|_| ApiError::invalid_token())
         }
         Err(_) => Err(ApiError::invalid_token()),
     }
