@@ -138,7 +138,7 @@ mkdir -p "$DATA"
 PASSWORD="bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 USERNAME="loadtest"
 # /me runs as a second account: the login run leaves thousands of live
-# sessions on the first, which no real account has (BENCHMARKS.md).
+# sessions on the first, which no real account has (docs/decisions/0006).
 ME_USERNAME="metest"
 export BACKOFFICE_DATA_DIR="$DATA"
 if [ -n "$DATABASE_URL" ]; then export BACKOFFICE_DATABASE_URL="$DATABASE_URL"; fi

@@ -43,10 +43,10 @@ pub enum TokenError {
 
 /// Signs `claims` with the newest key as a compact JWS (RFC 7515): the
 /// key's header, the claims, and the Ed25519 signature of both, each
-/// base64url. Signed here rather than by `jsonwebtoken::encode`, which
-/// re-reads the key from PKCS#8 and derives its public half for every
-/// token (over half the cost of signing, BENCHMARKS.md); checking stays
-/// with `jsonwebtoken`, and the tests check these tokens with it.
+/// base64url. Signed here with the key already parsed, rather than by
+/// `jsonwebtoken::encode`, which wants a PKCS#8 copy of every key
+/// (docs/decisions/0007); checking stays with `jsonwebtoken`, and the tests
+/// check these tokens with it.
 pub fn sign(keys: &KeyRing, claims: &AccessClaims) -> Result<String, TokenError> {
     let key = keys.signing_key().ok_or(TokenError::NoKey)?;
     let payload = serde_json::to_vec(claims)?;
