@@ -100,7 +100,8 @@ pub struct VerifiedTokens {
     entries: RwLock<HashMap<String, AccessClaims>>,
 }
 
-/// Tokens remembered at most; then the memory starts afresh.
+/// Tokens remembered at most; when full, the expired ones are forgotten,
+/// and if that frees nothing, all of them.
 const REMEMBERED: usize = 4_096;
 
 impl VerifiedTokens {
@@ -113,8 +114,11 @@ impl VerifiedTokens {
             .cloned()
     }
 
-    fn remember(&self, token: &str, claims: &AccessClaims) {
+    fn remember(&self, token: &str, claims: &AccessClaims, now: i64) {
         if let Ok(mut entries) = self.entries.write() {
+            if entries.len() >= REMEMBERED {
+                entries.retain(|_, kept| kept.exp + LEEWAY_SECONDS > now);
+            }
             if entries.len() >= REMEMBERED {
                 entries.clear();
             }
@@ -135,7 +139,7 @@ impl VerifiedTokens {
             return Ok(claims);
         }
         let claims = verify(keys, token, issuer, audience)?;
-        self.remember(token, &claims);
+        self.remember(token, &claims, now);
         Ok(claims)
     }
 }
@@ -162,7 +166,7 @@ mod tests {
     #[test]
     fn a_remembered_token_counts_until_its_expiry_and_no_other_token_does() {
         let memory = VerifiedTokens::default();
-        memory.remember("token-a", &claims(1_000));
+        memory.remember("token-a", &claims(1_000), 900);
         assert_eq!(memory.get("token-a", 990), Some(claims(1_000)));
         assert_eq!(memory.get("token-a", 1_000 + LEEWAY_SECONDS), None);
         assert_eq!(memory.get("token-a.", 990), None);
@@ -170,12 +174,23 @@ mod tests {
     }
 
     #[test]
-    fn the_memory_is_bounded() {
+    fn the_memory_is_bounded_and_forgets_expired_tokens_first() {
         let memory = VerifiedTokens::default();
-        for i in 0..=REMEMBERED {
-            memory.remember(&format!("token-{i}"), &claims(1_000));
+        let held = |memory: &VerifiedTokens| memory.entries.read().map(|e| e.len()).unwrap_or(0);
+        // Half the entries expire at 1,000, half live on to 5,000.
+        for i in 0..REMEMBERED {
+            let exp = if i % 2 == 0 { 1_000 } else { 5_000 };
+            memory.remember(&format!("token-{i}"), &claims(exp), 900);
         }
-        let held = memory.entries.read().map(|e| e.len()).unwrap_or(usize::MAX);
-        assert!(held <= REMEMBERED, "{held}");
+        assert_eq!(held(&memory), REMEMBERED);
+        memory.remember("one more", &claims(5_000), 2_000);
+        assert_eq!(held(&memory), REMEMBERED / 2 + 1, "only the expired went");
+        assert!(memory.get("token-1", 2_000).is_some());
+        // Full of live tokens: the memory starts afresh rather than grow.
+        let fresh = VerifiedTokens::default();
+        for i in 0..=REMEMBERED {
+            fresh.remember(&format!("token-{i}"), &claims(5_000), 900);
+        }
+        assert!(held(&fresh) <= REMEMBERED);
     }
 }
