@@ -110,6 +110,31 @@ impl TrustedProxies {
     }
 }
 
+/// Which forwarding headers the trusted proxies write. Only that family is
+/// read: a proxy that writes `X-Forwarded-For` passes a client's own
+/// `Forwarded` header through untouched (and the other way round), so
+/// reading both would let a client speak for the proxy.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ForwardedHeaders {
+    /// `X-Forwarded-For`, `X-Forwarded-Proto`, `X-Forwarded-Host`.
+    #[default]
+    XForwarded,
+    /// RFC 7239 `Forwarded: for=…;proto=…;host=…`.
+    Forwarded,
+}
+
+impl FromStr for ForwardedHeaders {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "x-forwarded" => Ok(ForwardedHeaders::XForwarded),
+            "forwarded" => Ok(ForwardedHeaders::Forwarded),
+            other => Err(format!("`{other}` is neither x-forwarded nor forwarded")),
+        }
+    }
+}
+
 /// What failure counters key a client address on: an IPv4 address as it
 /// is, an IPv6 address by its /64 (the block one subscriber gets).
 pub fn throttle_scope(ip: IpAddr) -> String {

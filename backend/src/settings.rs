@@ -4,7 +4,7 @@
 //! the flags; `Settings` is the resolved result the program uses.
 
 use crate::db::DatabaseLocation;
-use crate::net::TrustedProxies;
+use crate::net::{ForwardedHeaders, TrustedProxies};
 use clap::Args;
 use serde::Deserialize;
 use std::net::SocketAddr;
@@ -84,6 +84,10 @@ pub struct Overrides {
     /// host) count: a comma-separated list of addresses and CIDR ranges
     #[arg(long, env = "BACKOFFICE_TRUSTED_PROXY", global = true)]
     pub trusted_proxy: Option<String>,
+    /// Which headers the trusted proxies write, `x-forwarded` or `forwarded`
+    /// (RFC 7239); the other family is ignored [default: x-forwarded]
+    #[arg(long, env = "BACKOFFICE_TRUSTED_PROXY_HEADERS", global = true)]
+    pub trusted_proxy_headers: Option<String>,
     /// How the deployment is reached, e.g. `https://{tenant}.backoffice.example.com`;
     /// with https, cookies are `Secure` and `__Host-` and HSTS is always sent
     #[arg(long, env = "BACKOFFICE_PUBLIC_URL", global = true)]
@@ -121,6 +125,7 @@ impl Overrides {
             account_ceiling: self.account_ceiling.or(lower.account_ceiling),
             failure_window: self.failure_window.or(lower.failure_window),
             trusted_proxy: self.trusted_proxy.or(lower.trusted_proxy),
+            trusted_proxy_headers: self.trusted_proxy_headers.or(lower.trusted_proxy_headers),
             public_url: self.public_url.or(lower.public_url),
             secret_key_file: self.secret_key_file.or(lower.secret_key_file),
             hash_queue: self.hash_queue.or(lower.hash_queue),
@@ -197,6 +202,7 @@ pub struct Settings {
     pub key_rotation: Duration,
     pub lockout: LockoutSettings,
     pub trusted_proxies: TrustedProxies,
+    pub forwarded_headers: ForwardedHeaders,
     pub public_url: Option<PublicUrl>,
     pub secret_key_file: PathBuf,
     pub hash_queue: usize,
@@ -355,6 +361,12 @@ impl Settings {
         let database = DatabaseLocation::resolve(o.database_url.as_deref(), &data_dir);
         let trusted_proxies = TrustedProxies::parse(o.trusted_proxy.as_deref().unwrap_or(""))
             .map_err(|e| anyhow::anyhow!("BACKOFFICE_TRUSTED_PROXY (--trusted-proxy): {e}"))?;
+        let forwarded_headers = match o.trusted_proxy_headers.as_deref() {
+            None => ForwardedHeaders::default(),
+            Some(text) => text.parse().map_err(|e| {
+                anyhow::anyhow!("BACKOFFICE_TRUSTED_PROXY_HEADERS (--trusted-proxy-headers): {e}")
+            })?,
+        };
         let tenant_host_pattern = o
             .tenant_host_pattern
             .unwrap_or_else(|| "{tenant}.localhost".to_owned());
@@ -406,6 +418,7 @@ impl Settings {
             key_rotation,
             lockout,
             trusted_proxies,
+            forwarded_headers,
             public_url,
             secret_key_file: o
                 .secret_key_file

@@ -35,6 +35,7 @@ impl AppState {
         Client::new(
             req,
             &self.settings.trusted_proxies,
+            self.settings.forwarded_headers,
             self.settings.public_https(),
         )
     }

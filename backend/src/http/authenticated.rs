@@ -108,11 +108,7 @@ impl FromRequest for Authenticated {
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        let host = state
-            .as_ref()
-            .map(|state| state.client(req).host())
-            .unwrap_or_default();
+        let (state, host) = crate::http::tenant::state_and_host(req);
         let token = bearer_token(req);
         Box::pin(async move {
             let state = state.ok_or_else(|| {

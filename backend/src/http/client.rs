@@ -4,14 +4,15 @@
 //! request came from this site.
 //!
 //! Forwarding headers (`Forwarded`, `X-Forwarded-For`, `-Proto`, `-Host`)
-//! count only when the peer is one of the trusted proxies, and they are
+//! count only when the peer is one of the trusted proxies, only the family
+//! those proxies write (`BACKOFFICE_TRUSTED_PROXY_HEADERS`), and they are
 //! read one way for all three facts: the entry the nearest trusted proxy
 //! appended (for the address, the nearest entry that is not itself a
 //! trusted proxy). From anyone else they are the client's own words:
 //! honouring them would let it pick its throttling address, its scheme, or
 //! another tenant.
 
-use crate::net::TrustedProxies;
+use crate::net::{ForwardedHeaders, TrustedProxies};
 use actix_web::http::header;
 use actix_web::HttpRequest;
 use std::net::IpAddr;
@@ -20,38 +21,45 @@ use std::net::IpAddr;
 pub struct Client<'a> {
     req: &'a HttpRequest,
     proxies: &'a TrustedProxies,
+    headers: ForwardedHeaders,
     /// `BACKOFFICE_PUBLIC_URL` is https: the client uses https whatever
     /// the headers say.
     public_https: bool,
 }
 
-/// The values of one forwarded fact, nearest last: `Forwarded`'s
-/// parameter when that header is present, else the `X-Forwarded-*` list.
-fn forwarded_values(req: &HttpRequest, parameter: &str, legacy: &str) -> Vec<String> {
-    let forwarded: Vec<String> = req
-        .headers()
-        .get_all(header::FORWARDED)
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(','))
-        .filter_map(|element| {
-            element.split(';').find_map(|pair| {
-                let (name, value) = pair.split_once('=')?;
-                name.trim()
-                    .eq_ignore_ascii_case(parameter)
-                    .then(|| value.trim().trim_matches('"').to_owned())
+/// The values of one forwarded fact, nearest last, from the header family
+/// the trusted proxies write: `Forwarded`'s `parameter`, or the list in
+/// `legacy` (`X-Forwarded-…`).
+fn forwarded_values(
+    req: &HttpRequest,
+    headers: ForwardedHeaders,
+    parameter: &str,
+    legacy: &str,
+) -> Vec<String> {
+    match headers {
+        ForwardedHeaders::Forwarded => req
+            .headers()
+            .get_all(header::FORWARDED)
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(','))
+            .filter_map(|element| {
+                element.split(';').find_map(|pair| {
+                    let (name, value) = pair.split_once('=')?;
+                    name.trim()
+                        .eq_ignore_ascii_case(parameter)
+                        .then(|| value.trim().trim_matches('"').to_owned())
+                })
             })
-        })
-        .collect();
-    if req.headers().contains_key(header::FORWARDED) {
-        return forwarded;
+            .collect(),
+        ForwardedHeaders::XForwarded => req
+            .headers()
+            .get_all(legacy)
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(','))
+            .map(|value| value.trim().to_owned())
+            .filter(|value| !value.is_empty())
+            .collect(),
     }
-    req.headers()
-        .get_all(legacy)
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(','))
-        .map(|value| value.trim().to_owned())
-        .filter(|value| !value.is_empty())
-        .collect()
 }
 
 /// An address as `Forwarded` or `X-Forwarded-For` writes it: `1.2.3.4`,
@@ -67,10 +75,16 @@ fn parse_node(text: &str) -> Option<IpAddr> {
 }
 
 impl<'a> Client<'a> {
-    pub fn new(req: &'a HttpRequest, proxies: &'a TrustedProxies, public_https: bool) -> Self {
+    pub fn new(
+        req: &'a HttpRequest,
+        proxies: &'a TrustedProxies,
+        headers: ForwardedHeaders,
+        public_https: bool,
+    ) -> Self {
         Client {
             req,
             proxies,
+            headers,
             public_https,
         }
     }
@@ -89,7 +103,7 @@ impl<'a> Client<'a> {
         if !self.via_trusted_proxy() {
             return None;
         }
-        forwarded_values(self.req, parameter, legacy).pop()
+        forwarded_values(self.req, self.headers, parameter, legacy).pop()
     }
 
     /// The client's address: the peer, or through trusted proxies the
@@ -100,7 +114,7 @@ impl<'a> Client<'a> {
             return Some(peer);
         }
         let mut nearest = peer;
-        for hop in forwarded_values(self.req, "for", "x-forwarded-for")
+        for hop in forwarded_values(self.req, self.headers, "for", "x-forwarded-for")
             .iter()
             .rev()
         {
@@ -196,7 +210,7 @@ mod tests {
             .peer_addr(peer("10.0.0.2"))
             .insert_header(("x-forwarded-for", "6.6.6.6, 203.0.113.5, 10.0.0.9"))
             .to_http_request();
-        let client = Client::new(&req, &proxies, false);
+        let client = Client::new(&req, &proxies, ForwardedHeaders::XForwarded, false);
         assert_eq!(client.address(), "203.0.113.5".parse().ok());
 
         let forwarded = TestRequest::default()
@@ -207,10 +221,37 @@ mod tests {
             ))
             .insert_header(("x-forwarded-for", "9.9.9.9"))
             .to_http_request();
-        let client = Client::new(&forwarded, &proxies, false);
+        let client = Client::new(&forwarded, &proxies, ForwardedHeaders::Forwarded, false);
         assert_eq!(client.address(), "2001:db8::7".parse().ok());
         assert!(client.is_https());
         assert_eq!(client.host(), "acme.example.com");
+    }
+
+    #[test]
+    fn only_the_family_the_proxies_write_is_read() {
+        // Behind a proxy that writes X-Forwarded-*, a client's own
+        // `Forwarded` header passes through untouched: it must not count.
+        let proxies = proxies();
+        let req = TestRequest::default()
+            .peer_addr(peer("10.0.0.2"))
+            .insert_header(("forwarded", "for=6.6.6.6;proto=https;host=globex.localhost"))
+            .insert_header(("x-forwarded-for", "203.0.113.5"))
+            .insert_header(("host", "acme.localhost"))
+            .to_http_request();
+        let client = Client::new(&req, &proxies, ForwardedHeaders::XForwarded, false);
+        assert_eq!(client.address(), "203.0.113.5".parse().ok());
+        assert!(!client.is_https());
+        assert_eq!(client.host(), "acme.localhost");
+        // And the other way round.
+        let req = TestRequest::default()
+            .peer_addr(peer("10.0.0.2"))
+            .insert_header(("forwarded", "for=203.0.113.5"))
+            .insert_header(("x-forwarded-for", "6.6.6.6"))
+            .insert_header(("x-forwarded-proto", "https"))
+            .to_http_request();
+        let client = Client::new(&req, &proxies, ForwardedHeaders::Forwarded, false);
+        assert_eq!(client.address(), "203.0.113.5".parse().ok());
+        assert!(!client.is_https());
     }
 
     #[test]
@@ -223,7 +264,7 @@ mod tests {
             .insert_header(("x-forwarded-host", "globex.localhost"))
             .insert_header(("host", "acme.localhost"))
             .to_http_request();
-        let client = Client::new(&req, &proxies, false);
+        let client = Client::new(&req, &proxies, ForwardedHeaders::XForwarded, false);
         assert_eq!(client.address(), "198.51.100.4".parse().ok());
         assert!(!client.is_https());
         assert_eq!(client.host(), "acme.localhost");
@@ -235,7 +276,7 @@ mod tests {
         let req = TestRequest::default()
             .peer_addr(peer("198.51.100.4"))
             .to_http_request();
-        assert!(Client::new(&req, &proxies, true).is_https());
-        assert!(!Client::new(&req, &proxies, false).is_https());
+        assert!(Client::new(&req, &proxies, ForwardedHeaders::XForwarded, true).is_https());
+        assert!(!Client::new(&req, &proxies, ForwardedHeaders::XForwarded, false).is_https());
     }
 }

@@ -18,6 +18,17 @@ pub async fn resolve(state: &AppState, host: &str) -> Result<Tenant, ApiError> {
         .ok_or_else(ApiError::unknown_tenant)
 }
 
+/// The app state and the host a request asked for, as the extractors
+/// need them before they go async.
+pub fn state_and_host(req: &HttpRequest) -> (Option<web::Data<AppState>>, String) {
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let host = state
+        .as_ref()
+        .map(|state| state.client(req).host())
+        .unwrap_or_default();
+    (state, host)
+}
+
 /// The request's tenant, as an extractor.
 pub struct RequestTenant(pub Tenant);
 
@@ -26,11 +37,7 @@ impl FromRequest for RequestTenant {
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        let host = state
-            .as_ref()
-            .map(|state| state.client(req).host())
-            .unwrap_or_default();
+        let (state, host) = state_and_host(req);
         Box::pin(async move {
             let state = state.ok_or_else(|| {
                 ApiError::unexpected(anyhow::anyhow!("no app state"), "tenant resolution")

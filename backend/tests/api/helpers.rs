@@ -290,6 +290,28 @@ impl TestApp {
     }
 }
 
+/// `acme_admin` with ten-minute waits, and a client at `address` whose
+/// three wrong guesses made the pair (anna, that address) wait.
+pub async fn acme_with_a_waiting_pair(address: &str) -> (TestApp, Client) {
+    let app = spawn_app_with(TestConfig {
+        lockout_base_seconds: 600,
+        lockout_max_seconds: 600,
+        ..TestConfig::default()
+    })
+    .await;
+    app.acme_admin();
+    let guesser = client_from(&app, address);
+    for _ in 0..3 {
+        assert_eq!(
+            app.login(&guesser, "acme", "anna", "a guess")
+                .await
+                .status(),
+            401
+        );
+    }
+    (app, guesser)
+}
+
 pub const ADMIN_PASSWORD: &str = "anna's long passphrase";
 
 /// The body of a problem answer, after checking its content type.

@@ -186,20 +186,7 @@ async fn the_first_start_creates_an_administrator_and_prints_its_password_once()
 #[tokio::test]
 async fn the_operator_lifts_every_wait_on_an_account() -> TestResult {
     // Waits of ten minutes: only the unlock can end them within the test.
-    let app = spawn_app_with(TestConfig {
-        lockout_base_seconds: 600,
-        lockout_max_seconds: 600,
-        ..TestConfig::default()
-    })
-    .await;
-    app.acme_admin();
-    let guesser = client_from(&app, "127.0.13.1");
-    for _ in 0..3 {
-        assert_eq!(
-            app.login(&guesser, "acme", "anna", "guess").await.status(),
-            401
-        );
-    }
+    let (app, guesser) = acme_with_a_waiting_pair("127.0.13.1").await;
     assert_eq!(
         app.login(&guesser, "acme", "anna", ADMIN_PASSWORD)
             .await

@@ -379,17 +379,7 @@ async fn refused_login_time(app: &TestApp, caller: &reqwest::Client) -> Duration
 #[tokio::test]
 async fn an_attempt_during_a_wait_is_answered_without_a_hash() -> TestResult {
     // Waits of ten minutes, so the pair waits through the whole test.
-    let app = spawn_app_with(TestConfig {
-        lockout_base_seconds: 600,
-        lockout_max_seconds: 600,
-        ..TestConfig::default()
-    })
-    .await;
-    app.acme_admin();
-    let waiting = client_from(&app, "127.0.14.1");
-    for _ in 0..3 {
-        app.login(&waiting, "acme", "anna", "a guess").await;
-    }
+    let (app, waiting) = acme_with_a_waiting_pair("127.0.14.1").await;
     // Alternating, so the load of the tests beside this one weighs on both.
     let (mut during_wait, mut checked) = (Vec::new(), Vec::new());
     for round in 0..9 {
