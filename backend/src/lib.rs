@@ -4,11 +4,13 @@
 
 pub mod admin;
 pub mod auth;
+pub mod background;
 pub mod bootstrap;
 pub mod cli;
 pub mod db;
 pub mod flows;
 pub mod http;
+pub mod mail;
 pub mod model;
 pub mod net;
 pub mod routes;

@@ -98,6 +98,27 @@ pub struct Overrides {
     /// Sign-ins that may wait for a hashing thread; beyond it, 503 at once [default: 256]
     #[arg(long, env = "BACKOFFICE_HASH_QUEUE", global = true)]
     pub hash_queue: Option<u32>,
+    /// Mail server, e.g. `smtps://user:pass@mail.example.com`, `smtp://host:587?tls=required`
+    /// (STARTTLS) or `smtp://127.0.0.1:2525` (plain); empty writes mail to files in the data folder [default: empty]
+    #[arg(
+        long,
+        env = "BACKOFFICE_SMTP_URL",
+        global = true,
+        hide_env_values = true
+    )]
+    pub smtp_url: Option<String>,
+    /// Sender of every mail [default: Backoffice <no-reply@localhost>]
+    #[arg(long, env = "BACKOFFICE_MAIL_FROM", global = true)]
+    pub mail_from: Option<String>,
+    /// A password reset link works for this many seconds [default: 1800]
+    #[arg(long, env = "BACKOFFICE_RESET_TOKEN_TTL", global = true)]
+    pub reset_token_ttl: Option<u64>,
+    /// Reset mails per account within one reset link lifetime [default: 3]
+    #[arg(long, env = "BACKOFFICE_RESET_ACCOUNT_LIMIT", global = true)]
+    pub reset_account_limit: Option<u32>,
+    /// Reset requests per client address within one reset link lifetime [default: 20]
+    #[arg(long, env = "BACKOFFICE_RESET_ADDRESS_LIMIT", global = true)]
+    pub reset_address_limit: Option<u32>,
 }
 
 impl Overrides {
@@ -129,6 +150,11 @@ impl Overrides {
             public_url: self.public_url.or(lower.public_url),
             secret_key_file: self.secret_key_file.or(lower.secret_key_file),
             hash_queue: self.hash_queue.or(lower.hash_queue),
+            smtp_url: self.smtp_url.or(lower.smtp_url),
+            mail_from: self.mail_from.or(lower.mail_from),
+            reset_token_ttl: self.reset_token_ttl.or(lower.reset_token_ttl),
+            reset_account_limit: self.reset_account_limit.or(lower.reset_account_limit),
+            reset_address_limit: self.reset_address_limit.or(lower.reset_address_limit),
         }
     }
 }
@@ -145,6 +171,16 @@ pub struct LockoutSettings {
     /// Failures of one account from unknown browsers before they all wait.
     pub account_ceiling: u32,
     pub window: Duration,
+}
+
+/// Password reset settings; see `flows::password_reset`.
+#[derive(Debug, Clone)]
+pub struct ResetSettings {
+    pub token_ttl: Duration,
+    /// Reset mails per account within one token lifetime.
+    pub account_limit: u32,
+    /// Reset requests per client address within one token lifetime.
+    pub address_limit: u32,
 }
 
 /// How the deployment is reached from outside: the scheme and the host
@@ -178,6 +214,16 @@ impl PublicUrl {
         Ok(PublicUrl { https, pattern })
     }
 
+    /// Without `BACKOFFICE_PUBLIC_URL`: plain http to the tenant host
+    /// pattern on the port the server listens on, which is how a local
+    /// user reaches it.
+    pub fn local(host_pattern: &str, port: u16) -> Self {
+        PublicUrl {
+            https: false,
+            pattern: format!("http://{host_pattern}:{port}"),
+        }
+    }
+
     /// The address of one tenant, e.g. `https://acme.backoffice.example.com`.
     pub fn for_tenant(&self, slug: &str) -> String {
         self.pattern.replace("{tenant}", slug)
@@ -206,6 +252,10 @@ pub struct Settings {
     pub public_url: Option<PublicUrl>,
     pub secret_key_file: PathBuf,
     pub hash_queue: usize,
+    /// `None`: mail goes to files in `data_dir/mail`.
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    pub password_reset: ResetSettings,
 }
 
 /// One numeric setting: its names, for the message, and its allowed range.
@@ -301,6 +351,20 @@ mod bounds {
     );
     pub const ROTATION: Bounded =
         Bounded::seconds("BACKOFFICE_KEY_ROTATION", "key-rotation", 3_600, 365 * DAY);
+    pub const RESET_TTL: Bounded =
+        Bounded::seconds("BACKOFFICE_RESET_TOKEN_TTL", "reset-token-ttl", 60, DAY);
+    pub const RESET_ACCOUNT: Bounded = Bounded::new(
+        "BACKOFFICE_RESET_ACCOUNT_LIMIT",
+        "reset-account-limit",
+        1,
+        100,
+    );
+    pub const RESET_ADDRESS: Bounded = Bounded::new(
+        "BACKOFFICE_RESET_ADDRESS_LIMIT",
+        "reset-address-limit",
+        1,
+        10_000,
+    );
     pub const THRESHOLD: Bounded = Bounded::new(
         "BACKOFFICE_LOCKOUT_THRESHOLD",
         "lockout-threshold",
@@ -425,6 +489,20 @@ impl Settings {
                 .unwrap_or_else(|| data_dir.join("secret.key")),
             hash_queue: usize::try_from(bounds::QUEUE.count(o.hash_queue, 256)?)
                 .unwrap_or(usize::MAX),
+            smtp_url: o
+                .smtp_url
+                .map(|url| url.trim().to_owned())
+                .filter(|url| !url.is_empty()),
+            mail_from: o
+                .mail_from
+                .map(|from| from.trim().to_owned())
+                .filter(|from| !from.is_empty())
+                .unwrap_or_else(|| "Backoffice <no-reply@localhost>".to_owned()),
+            password_reset: ResetSettings {
+                token_ttl: bounds::RESET_TTL.duration(o.reset_token_ttl, 1_800)?,
+                account_limit: bounds::RESET_ACCOUNT.count(o.reset_account_limit, 3)?,
+                address_limit: bounds::RESET_ADDRESS.count(o.reset_address_limit, 20)?,
+            },
             data_dir,
         })
     }

@@ -10,8 +10,14 @@ use crate::auth::secret_key::SecretKey;
 use crate::auth::session_tokens::{AccessTokens, SessionPolicy};
 use crate::auth::throttle::Throttle;
 use crate::db::{self, Database, DbPool};
+use crate::flows::password_reset::PasswordResets;
 use crate::flows::sign_in::SignInService;
+use crate::mail::outbox::Outbox;
+use crate::mail::transport::Transport;
+use crate::model::outbox::OutboxRow;
+use crate::model::password_reset::PasswordResetToken;
 use crate::routes;
+use crate::settings::PublicUrl;
 use crate::settings::Settings;
 use crate::state::AppState;
 use crate::tenancy::TenantResolver;
@@ -26,10 +32,15 @@ use std::time::Duration;
 /// made, and forgets stale failure counts.
 const HOUSEKEEPING_EVERY: Duration = crate::auth::keys::RELOAD_EVERY;
 
+/// Sent mail and expired reset links are kept this long for the record
+/// (and so an expired link is still recognised as expired), then dropped.
+const KEEP_SPENT: chrono::TimeDelta = chrono::TimeDelta::days(1);
+
 pub struct Application {
     port: u16,
     server: Server,
     state: web::Data<AppState>,
+    transport: Transport,
 }
 
 impl Application {
@@ -64,6 +75,18 @@ impl Application {
         let hasher = PasswordHasher::for_this_machine(settings.hash_queue)
             .map_err(|e| anyhow::anyhow!("password hasher: {e}"))?;
         let devices = DeviceCookies::new(Arc::clone(&secret));
+        let transport = Transport::new(
+            settings.smtp_url.as_deref(),
+            &settings.mail_from,
+            settings.data_dir.join("mail"),
+        )?;
+        if transport.is_files() {
+            tracing::info!(
+                dir = %settings.data_dir.join("mail").display(),
+                "no SMTP server configured (BACKOFFICE_SMTP_URL): mail is written to files and its links to this console"
+            );
+        }
+        let outbox = Outbox::new(Arc::clone(&secret));
         let sessions = SessionPolicy::new(
             settings.refresh_token_ttl,
             settings.session_max_age,
@@ -75,6 +98,19 @@ impl Application {
                 &settings.tenant_host_pattern,
                 settings.default_tenant.clone(),
             ),
+            password_resets: Arc::new(PasswordResets {
+                db: db.clone(),
+                hasher: hasher.clone(),
+                throttle: Throttle::new(settings.lockout.clone()),
+                devices: devices.clone(),
+                outbox: outbox.clone(),
+                settings: settings.password_reset.clone(),
+                links: settings
+                    .public_url
+                    .clone()
+                    .unwrap_or_else(|| PublicUrl::local(&settings.tenant_host_pattern, port)),
+            }),
+            outbox,
             sign_in: Arc::new(SignInService {
                 db: db.clone(),
                 hasher,
@@ -116,6 +152,7 @@ impl Application {
             port,
             server,
             state,
+            transport,
         })
     }
 
@@ -129,8 +166,15 @@ impl Application {
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let housekeeping = tokio::spawn(housekeeping(self.state.clone()));
+        let mail = tokio::spawn(crate::background::run(
+            self.state.db.clone(),
+            self.state.outbox.clone(),
+            self.transport,
+            Arc::clone(&self.state.password_resets),
+        ));
         let result = self.server.await;
         housekeeping.abort();
+        mail.abort();
         result
     }
 }
@@ -147,7 +191,10 @@ async fn housekeeping(state: web::Data<AppState>) {
             .write(move |conn| {
                 keys.refresh(conn)
                     .map_err(|e| db::DbError::Task(format!("key rotation: {e:#}")))?;
-                sign_in.throttle.forget_stale(conn, crate::model::now())?;
+                let now = crate::model::now();
+                sign_in.throttle.forget_stale(conn, now)?;
+                OutboxRow::delete_sent(conn, now - KEEP_SPENT)?;
+                PasswordResetToken::delete_expired(conn, now - KEEP_SPENT)?;
                 Ok(())
             })
             .await;

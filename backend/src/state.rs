@@ -9,8 +9,10 @@ use crate::auth::jwt::VerifiedTokens;
 use crate::auth::keys::KeyRing;
 use crate::auth::session_tokens::{AccessTokens, SessionPolicy};
 use crate::db::Database;
+use crate::flows::password_reset::PasswordResets;
 use crate::flows::sign_in::SignInService;
 use crate::http::client::Client;
+use crate::mail::outbox::Outbox;
 use crate::settings::Settings;
 use crate::tenancy::TenantResolver;
 use actix_web::HttpRequest;
@@ -22,6 +24,8 @@ pub struct AppState {
     pub keys: Arc<KeyRing>,
     pub tenants: TenantResolver,
     pub sign_in: Arc<SignInService>,
+    pub password_resets: Arc<PasswordResets>,
+    pub outbox: Outbox,
     pub sessions: SessionPolicy,
     pub access_tokens: AccessTokens,
     pub devices: DeviceCookies,

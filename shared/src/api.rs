@@ -107,3 +107,57 @@ impl Me {
         }
     }
 }
+
+/// `POST /api/v1/password-resets`: ask for a reset link by email.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetRequest {
+    pub username: String,
+}
+
+/// The `202 Accepted` answer to a reset request: the same, word for word,
+/// whether the account exists, has an email address, or can reset at all.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PasswordResetAccepted {
+    pub message: String,
+}
+
+impl PasswordResetAccepted {
+    pub const MESSAGE: &'static str = "If the account exists and has an email address, a link to set a new password has been sent to it. If no email arrives, an administrator or supervisor can set a new password.";
+
+    pub fn new() -> Self {
+        PasswordResetAccepted {
+            message: Self::MESSAGE.to_owned(),
+        }
+    }
+}
+
+impl Default for PasswordResetAccepted {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// `POST /api/v1/password-resets/verify`: is this link still good? Looking
+/// does not use the token up; only setting the password does.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetVerify {
+    pub token: String,
+}
+
+/// What the set-new-password page needs to apply the policy as the server
+/// will: the account's username and the tenant's minimum length.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PasswordResetLink {
+    pub username: String,
+    pub password_min_length: usize,
+}
+
+/// `POST /api/v1/password-resets/confirm`: set the new password.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetConfirm {
+    pub token: String,
+    pub new_password: String,
+}

@@ -75,6 +75,18 @@ pub enum PasswordProblem {
     SameAsUsername,
 }
 
+impl PasswordProblem {
+    /// The stable code the API answers with, in a problem's `error_codes`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            PasswordProblem::TooShort { .. } => "password_too_short",
+            PasswordProblem::TooLong { .. } => "password_too_long",
+            PasswordProblem::Common => "password_common",
+            PasswordProblem::SameAsUsername => "password_same_as_username",
+        }
+    }
+}
+
 impl fmt::Display for PasswordProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

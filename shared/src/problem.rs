@@ -18,6 +18,10 @@ pub struct Problem {
     /// Messages per request field, for forms to show beside each input.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub errors: BTreeMap<String, Vec<String>>,
+    /// Stable codes per request field, in the order of `errors`, for
+    /// clients that show their own words (e.g. `password_too_short`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub error_codes: BTreeMap<String, Vec<String>>,
 }
 
 /// Every problem code the API answers with. Clients match on these, never
@@ -47,6 +51,14 @@ pub enum ProblemCode {
     /// Well-formed JSON whose fields break the rules; see `errors`.
     ValidationFailed,
     BadRequest,
+    /// A reset link that is malformed or was never issued for this tenant.
+    ResetLinkInvalid,
+    /// A reset link past its lifetime.
+    ResetLinkExpired,
+    /// A reset link whose password has already been set.
+    ResetLinkUsed,
+    /// A reset link replaced by a newer one, or by a password change.
+    ResetLinkReplaced,
     DatabaseUnavailable,
     InternalError,
     #[serde(other)]
@@ -72,6 +84,10 @@ impl ProblemCode {
             ProblemCode::PayloadTooLarge => "payload_too_large",
             ProblemCode::ValidationFailed => "validation_failed",
             ProblemCode::BadRequest => "bad_request",
+            ProblemCode::ResetLinkInvalid => "reset_link_invalid",
+            ProblemCode::ResetLinkExpired => "reset_link_expired",
+            ProblemCode::ResetLinkUsed => "reset_link_used",
+            ProblemCode::ResetLinkReplaced => "reset_link_replaced",
             ProblemCode::DatabaseUnavailable => "database_unavailable",
             ProblemCode::InternalError => "internal_error",
             ProblemCode::Unknown => "unknown",
@@ -90,6 +106,7 @@ mod tests {
             ProblemCode::ServiceBusy,
             ProblemCode::UnsupportedMediaType,
             ProblemCode::DatabaseUnavailable,
+            ProblemCode::ResetLinkReplaced,
         ] {
             let wire = serde_json::to_string(&code).unwrap_or_default();
             assert_eq!(wire, format!("\"{}\"", code.as_str()));

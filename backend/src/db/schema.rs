@@ -112,6 +112,44 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    password_reset_requests (id) {
+        id -> Text,
+        tenant_id -> Text,
+        username -> Text,
+        client_address -> Nullable<Text>,
+        requested_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    password_reset_tokens (token_hash) {
+        token_hash -> Text,
+        tenant_id -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        replaced_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> Text,
+        tenant_id -> Text,
+        kind -> Text,
+        sealed_message -> Nullable<Text>,
+        created_at -> Timestamp,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        claimed_by -> Nullable<Text>,
+        claimed_until -> Nullable<Timestamp>,
+        sent_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(facilities -> tenants (tenant_id));
 diesel::joinable!(users -> tenants (tenant_id));
 diesel::joinable!(user_facilities -> users (user_id));
@@ -129,4 +167,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_throttles,
     audit_events,
     signing_keys,
+    password_reset_requests,
+    password_reset_tokens,
+    outbox,
 );

@@ -4,6 +4,7 @@
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
+use shared::password_policy::PasswordProblem;
 use shared::{Problem, ProblemCode};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -17,6 +18,7 @@ pub struct ApiError {
     title: &'static str,
     detail: Option<String>,
     errors: BTreeMap<String, Vec<String>>,
+    error_codes: BTreeMap<String, Vec<String>>,
     source: Option<anyhow::Error>,
     /// Seconds for `Retry-After`.
     retry_after: Option<u32>,
@@ -30,6 +32,7 @@ impl ApiError {
             title,
             detail: None,
             errors: BTreeMap::new(),
+            error_codes: BTreeMap::new(),
             source: None,
             retry_after: None,
         }
@@ -131,6 +134,49 @@ impl ApiError {
         ApiError::validation(BTreeMap::from([(field.to_owned(), vec![message.into()])]))
     }
 
+    /// Everything a new password breaks, with each rule's stable code.
+    pub fn password_problems(field: &str, problems: &[PasswordProblem]) -> Self {
+        let mut error = ApiError::validation(BTreeMap::from([(
+            field.to_owned(),
+            problems.iter().map(ToString::to_string).collect(),
+        )]));
+        error.error_codes = BTreeMap::from([(
+            field.to_owned(),
+            problems.iter().map(|p| p.code().to_owned()).collect(),
+        )]);
+        error
+    }
+
+    /// A reset link that cannot be used, and why, in words the page can
+    /// show as they are.
+    pub fn reset_link(code: ProblemCode) -> Self {
+        let (status, title) = match code {
+            ProblemCode::ResetLinkExpired => (
+                StatusCode::GONE,
+                "This link has expired. Request a new one.",
+            ),
+            ProblemCode::ResetLinkUsed => (
+                StatusCode::GONE,
+                "This link has already been used. Request a new one if you need to.",
+            ),
+            ProblemCode::ResetLinkReplaced => (
+                StatusCode::GONE,
+                "This link has been replaced by a newer one. Use the latest email, or request a new link.",
+            ),
+            _ => (
+                StatusCode::BAD_REQUEST,
+                "This link is not valid. Request a new one.",
+            ),
+        };
+        let code = match code {
+            ProblemCode::ResetLinkExpired
+            | ProblemCode::ResetLinkUsed
+            | ProblemCode::ResetLinkReplaced => code,
+            _ => ProblemCode::ResetLinkInvalid,
+        };
+        ApiError::new(status, code, title)
+    }
+
     /// A failure that is the server's fault: logged with its cause, shown as
     /// a bare 500.
     pub fn unexpected(source: impl Into<anyhow::Error>, context: &'static str) -> Self {
@@ -151,6 +197,7 @@ impl ApiError {
             detail: self.detail.clone(),
             code: self.code,
             errors: self.errors.clone(),
+            error_codes: self.error_codes.clone(),
         }
     }
 }

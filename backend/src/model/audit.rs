@@ -1,4 +1,5 @@
-//! The audit trail: sign-ins, failures and lockouts, per tenant.
+//! The audit trail: sign-ins, failures, lockouts and password resets, per
+//! tenant. No secret is ever written here.
 
 use crate::db::schema::audit_events;
 use crate::db::DbConnection;
@@ -12,6 +13,9 @@ pub const LOGIN_INACTIVE: &str = "login_inactive";
 pub const LOGOUT: &str = "logout";
 pub const REFRESH_TOKEN_REUSED: &str = "refresh_token_reused";
 pub const ACCOUNT_UNLOCKED: &str = "account_unlocked";
+pub const PASSWORD_RESET_REQUESTED: &str = "password_reset_requested";
+pub const PASSWORD_RESET_LIMITED: &str = "password_reset_limited";
+pub const PASSWORD_RESET_COMPLETED: &str = "password_reset_completed";
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = audit_events)]

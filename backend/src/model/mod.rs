@@ -5,6 +5,8 @@
 pub mod audit;
 pub mod facility;
 pub mod login_throttle;
+pub mod outbox;
+pub mod password_reset;
 pub mod session;
 pub mod signing_key;
 pub mod tenant;

@@ -129,6 +129,30 @@ impl Session {
     }
 }
 
+impl Session {
+    /// Revokes every live session of an account (a password change, a
+    /// reset); how many were live.
+    pub fn revoke_all_of_user(
+        conn: &mut DbConnection,
+        tenant_id: &str,
+        user_id: &str,
+        reason: &str,
+        now: NaiveDateTime,
+    ) -> QueryResult<usize> {
+        diesel::update(
+            sessions::table
+                .filter(sessions::tenant_id.eq(tenant_id))
+                .filter(sessions::user_id.eq(user_id))
+                .filter(sessions::revoked_at.is_null()),
+        )
+        .set((
+            sessions::revoked_at.eq(now),
+            sessions::revoked_reason.eq(reason),
+        ))
+        .execute(conn)
+    }
+}
+
 impl RefreshToken {
     /// Spends `presented_hash` and stores its successor, which `successor`
     /// makes for the session. Call it inside one transaction: it starts

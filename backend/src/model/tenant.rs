@@ -35,6 +35,14 @@ impl Tenant {
             .optional()
     }
 
+    pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Tenant>> {
+        tenants::table
+            .filter(tenants::id.eq(id))
+            .select(Tenant::as_select())
+            .get_result(conn)
+            .optional()
+    }
+
     pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
         tenants::table.count().get_result(conn)
     }

@@ -101,6 +101,44 @@ impl User {
         .map(|_| ())
     }
 
+    /// Sets a new password hash, chosen by the account's owner: it is no
+    /// longer temporary, and every reset link of the account dies with the
+    /// old password. The one way a password changes, so no path forgets
+    /// the links.
+    pub fn set_own_password(
+        conn: &mut DbConnection,
+        tenant_id: &str,
+        id: &str,
+        password_hash: &str,
+        now: NaiveDateTime,
+    ) -> QueryResult<bool> {
+        let changed = diesel::update(
+            users::table
+                .filter(users::tenant_id.eq(tenant_id))
+                .filter(users::id.eq(id)),
+        )
+        .set((
+            users::password_hash.eq(password_hash),
+            users::must_change_password.eq(false),
+            users::version.eq(users::version + 1),
+            users::modified_at.eq(now),
+        ))
+        .execute(conn)?;
+        crate::model::password_reset::PasswordResetToken::replace_all(conn, tenant_id, id, now)?;
+        Ok(changed == 1)
+    }
+
+    /// The name a mail greets the account by.
+    pub fn display_name(&self) -> String {
+        let name = format!("{} {}", self.first_name.trim(), self.last_name.trim());
+        let name = name.trim();
+        if name.is_empty() {
+            self.username.clone()
+        } else {
+            name.to_owned()
+        }
+    }
+
     /// Inserts the account and its facilities together.
     pub fn insert_with_facilities(
         &self,

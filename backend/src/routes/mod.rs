@@ -4,6 +4,7 @@ pub mod auth;
 pub mod health;
 pub mod jwks;
 pub mod me;
+pub mod password_reset;
 pub mod spa;
 pub mod tenant;
 
@@ -22,6 +23,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/auth/refresh").post(auth::refresh::post))
                 .service(web::resource("/auth/logout").post(auth::logout::post))
                 .service(web::resource("/me").get(me::get))
+                .service(web::resource("/password-resets").post(password_reset::request))
+                .service(web::resource("/password-resets/verify").post(password_reset::verify))
+                .service(web::resource("/password-resets/confirm").post(password_reset::confirm))
                 .default_service(web::to(|| async {
                     Err::<String, _>(ApiError::not_found())
                 })),

@@ -37,6 +37,10 @@ pub struct TestConfig {
     pub public_url: Option<&'static str>,
     /// Sign-ins that may wait for a hashing thread (`BACKOFFICE_HASH_QUEUE`).
     pub hash_queue: u32,
+    /// `BACKOFFICE_SMTP_URL`; `None` writes mail to files.
+    pub smtp_url: Option<String>,
+    pub reset_account_limit: u32,
+    pub reset_address_limit: u32,
 }
 
 impl Default for TestConfig {
@@ -53,6 +57,9 @@ impl Default for TestConfig {
             trusted_proxy: None,
             public_url: None,
             hash_queue: 256,
+            smtp_url: None,
+            reset_account_limit: 3,
+            reset_address_limit: 20,
         }
     }
 }
@@ -128,6 +135,9 @@ pub async fn spawn_app_with(config: TestConfig) -> TestApp {
         trusted_proxy: config.trusted_proxy.map(str::to_owned),
         public_url: config.public_url.map(str::to_owned),
         hash_queue: Some(config.hash_queue),
+        smtp_url: config.smtp_url.clone(),
+        reset_account_limit: Some(config.reset_account_limit),
+        reset_address_limit: Some(config.reset_address_limit),
         // Only hosts that name a tenant reach one: tests always name it.
         default_tenant: Some(String::new()),
         ..Overrides::default()
@@ -217,6 +227,78 @@ impl TestApp {
         )
         .unwrap_or_else(|e| panic!("user: {e}"))
         .id
+    }
+
+    /// An active account with an email address, in `locale`; returns its id.
+    pub fn user_with_email(
+        &self,
+        tenant: &str,
+        username: &str,
+        password: &str,
+        email: &str,
+        locale: &str,
+    ) -> String {
+        let mut conn = self.pool.get().unwrap_or_else(|e| panic!("pool: {e}"));
+        admin::create_user(
+            &mut conn,
+            &self.hasher,
+            NewAccount {
+                tenant_slug: tenant.to_owned(),
+                username: username.to_owned(),
+                first_name: "Test".to_owned(),
+                last_name: username.to_owned(),
+                email: Some(email.to_owned()),
+                role: Role::Administrator,
+                facility_codes: Vec::new(),
+                locale: locale.to_owned(),
+                active: true,
+                password: SecretString::from(password.to_owned()),
+            },
+        )
+        .unwrap_or_else(|e| panic!("user: {e}"))
+        .id
+    }
+
+    /// Runs `sql` on this app's database (to age a row, or to make an
+    /// account that only a later feature can make).
+    pub fn execute(&self, sql: &str) {
+        let mut conn = self.pool.get().unwrap_or_else(|e| panic!("pool: {e}"));
+        conn.batch_execute(sql)
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+
+    /// `POST /api/v1/password-resets` for `username` from `client`.
+    pub async fn request_reset(&self, client: &Client, tenant: &str, username: &str) -> Response {
+        client
+            .post(self.url(tenant, "/api/v1/password-resets"))
+            .json(&serde_json::json!({ "username": username }))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("reset request: {e}"))
+    }
+
+    pub async fn verify_reset(&self, tenant: &str, token: &str) -> Response {
+        client(self)
+            .post(self.url(tenant, "/api/v1/password-resets/verify"))
+            .json(&serde_json::json!({ "token": token }))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("reset verify: {e}"))
+    }
+
+    pub async fn confirm_reset(
+        &self,
+        client: &Client,
+        tenant: &str,
+        token: &str,
+        new_password: &str,
+    ) -> Response {
+        client
+            .post(self.url(tenant, "/api/v1/password-resets/confirm"))
+            .json(&serde_json::json!({ "token": token, "new_password": new_password }))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("reset confirm: {e}"))
     }
 
     /// The usual fixture: tenant `acme` with an active administrator.

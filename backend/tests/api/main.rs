@@ -7,6 +7,8 @@ mod bad_input;
 mod helpers;
 mod keys_at_rest;
 mod login;
+mod mailbox;
+mod password_reset;
 mod operator;
 mod replicas;
 mod tenancy;

@@ -5,6 +5,8 @@
 //! script provides one; on SQLite both open the same file.)
 
 use crate::helpers::*;
+use crate::mailbox::{free_port, SmtpCatcher};
+use std::time::Duration;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
@@ -22,6 +24,11 @@ impl Drop for Replica {
 }
 
 fn start_replica(app: &TestApp) -> Replica {
+    start_replica_mailing_to(app, None)
+}
+
+/// A replica that sends mail to `smtp_url` (files when `None`).
+fn start_replica_mailing_to(app: &TestApp, smtp_url: Option<&str>) -> Replica {
     let mut command = Command::new(env!("CARGO_BIN_EXE_backoffice"));
     command
         .env_clear()
@@ -38,6 +45,9 @@ fn start_replica(app: &TestApp) -> Replica {
         .arg("serve")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit());
+    if let Some(url) = smtp_url {
+        command.env("BACKOFFICE_SMTP_URL", url);
+    }
     if !app.database_url.is_empty() {
         command.env("BACKOFFICE_DATABASE_URL", &app.database_url);
     }
@@ -175,5 +185,81 @@ async fn failures_counted_on_one_replica_slow_the_pair_on_the_other() -> TestRes
         .send()
         .await?;
     assert_eq!(from_elsewhere.status(), 200);
+    Ok(())
+}
+
+#[tokio::test]
+async fn each_mail_leaves_once_when_two_replicas_share_the_outbox() -> TestResult {
+    let catcher = SmtpCatcher::start();
+    let app = spawn_app_with(TestConfig {
+        smtp_url: Some(catcher.url()),
+        ..TestConfig::default()
+    })
+    .await;
+    app.tenant("acme");
+    let people: Vec<String> = (0..12).map(|n| format!("person{n}")).collect();
+    for person in &people {
+        let address = format!("{person}@acme.example");
+        app.user_with_email("acme", person, ADMIN_PASSWORD, &address, "en");
+    }
+    let other = start_replica_mailing_to(&app, Some(&catcher.url()));
+    let http = client(&app);
+
+    // Half the requests reach each replica; both workers race for the rows.
+    for (n, person) in people.iter().enumerate() {
+        let url = if n % 2 == 0 {
+            app.url("acme", "/api/v1/password-resets")
+        } else {
+            other.url("/api/v1/password-resets")
+        };
+        let response = http
+            .post(url)
+            .json(&serde_json::json!({ "username": person }))
+            .send()
+            .await?;
+        assert_eq!(response.status(), 202);
+    }
+    for person in &people {
+        catcher.wait_for(&format!("{person}@acme.example"), 1).await;
+    }
+    // Both replicas poll every 2 s: give any duplicate time to show.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let mut recipients: Vec<String> = catcher.messages().into_iter().map(|m| m.to).collect();
+    recipients.sort();
+    let mut expected: Vec<String> = people.iter().map(|p| format!("{p}@acme.example")).collect();
+    expected.sort();
+    assert_eq!(recipients, expected, "each person got exactly one mail");
+    Ok(())
+}
+
+#[tokio::test]
+async fn mail_accepted_by_a_replica_that_then_dies_still_goes_out_once() -> TestResult {
+    // Nothing answers on the mail port yet: every process fails to send.
+    let port = free_port();
+    let smtp_url = format!("smtp://127.0.0.1:{port}");
+    let app = spawn_app_with(TestConfig {
+        smtp_url: Some(smtp_url.clone()),
+        ..TestConfig::default()
+    })
+    .await;
+    app.tenant("acme");
+    app.user_with_email("acme", "anna", ADMIN_PASSWORD, "anna@acme.example", "en");
+    let doomed = start_replica_mailing_to(&app, Some(&smtp_url));
+    let response = client(&app)
+        .post(doomed.url("/api/v1/password-resets"))
+        .json(&serde_json::json!({ "username": "anna" }))
+        .send()
+        .await?;
+    assert_eq!(response.status(), 202);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    drop(doomed);
+
+    // The mail server comes back; the surviving process delivers.
+    let catcher = SmtpCatcher::start_on(port);
+    let mails = catcher.wait_for("anna@acme.example", 1).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(catcher.messages().len(), 1);
+    let verified = app.verify_reset("acme", &mails[0].reset_token()).await;
+    assert_eq!(verified.status(), 200, "and its link works");
     Ok(())
 }

@@ -279,6 +279,7 @@ mod tests {
             detail: None,
             code,
             errors: BTreeMap::new(),
+            error_codes: BTreeMap::new(),
         })
     }
 

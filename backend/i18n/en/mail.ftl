@@ -1,0 +1,16 @@
+# Mail texts in English. Every message here must exist in every other
+# language folder too (a unit test checks it).
+
+reset-subject = Reset your password for { $tenant }
+reset-greeting = Hello { $name },
+reset-intro = someone, hopefully you, asked to set a new password for your Backoffice account { $username } at { $tenant }.
+reset-action = Set a new password
+reset-expiry = The link works once and for { $minutes } minutes.
+reset-ignore = If you did not ask for this, ignore this email: your password stays as it is.
+
+changed-subject = Your password for { $tenant } was changed
+changed-greeting = Hello { $name },
+changed-body = the password of your Backoffice account { $username } at { $tenant } was changed on { $when }. Every session of the account has been signed out.
+changed-warning = If you did not do this, contact an administrator or supervisor of { $tenant } at once.
+
+signature = Backoffice, { $tenant }
