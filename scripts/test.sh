@@ -17,8 +17,11 @@ cleanup() { scripts/postgres.sh stop "$PG_DIR"; rm -rf "$PG_DIR" "$LOG"; }
 trap cleanup EXIT
 
 ensure_frontend_tools
-apt_install chromium
+apt_install chromium python3-aiosmtpd
 export CHROMIUM_PATH=/usr/bin/chromium
+# The API and browser tests start their own SMTP catcher with Debian's
+# Python, whatever python3 comes first on PATH.
+export BACKOFFICE_TEST_PYTHON=/usr/bin/python3
 
 say "formatting and lints"
 cargo fmt --all -- --check

@@ -109,6 +109,7 @@ impl Application {
                     .public_url
                     .clone()
                     .unwrap_or_else(|| PublicUrl::local(&settings.tenant_host_pattern, port)),
+                wake: Arc::new(tokio::sync::Notify::new()),
             }),
             outbox,
             sign_in: Arc::new(SignInService {
@@ -166,14 +167,17 @@ impl Application {
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let housekeeping = tokio::spawn(housekeeping(self.state.clone()));
-        let mail = tokio::spawn(crate::background::run(
+        let requests = tokio::spawn(crate::background::reset_requests(Arc::clone(
+            &self.state.password_resets,
+        )));
+        let mail = tokio::spawn(crate::background::outbox(
             self.state.db.clone(),
             self.state.outbox.clone(),
             self.transport,
-            Arc::clone(&self.state.password_resets),
         ));
         let result = self.server.await;
         housekeeping.abort();
+        requests.abort();
         mail.abort();
         result
     }

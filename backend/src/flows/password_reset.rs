@@ -37,7 +37,9 @@ use shared::password_policy::{PasswordPolicy, PasswordProblem};
 use shared::username::Username;
 use shared::SignInMethod;
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::Notify;
 
 /// Requests the worker takes per pass.
 const BATCH: i64 = 50;
@@ -51,6 +53,16 @@ pub struct PasswordResets {
     pub settings: ResetSettings,
     /// Where links point: `BACKOFFICE_PUBLIC_URL`, never a request's Host.
     pub links: PublicUrl,
+    /// Wakes this process's request loop (`background::reset_requests`).
+    pub wake: Arc<Notify>,
+}
+
+/// What one pass over the waiting requests did.
+pub struct Progress {
+    /// The pass took a full batch: there may be more waiting.
+    pub full: bool,
+    /// Mails it put in the outbox.
+    pub mailed: usize,
 }
 
 /// Why a link cannot set a password.
@@ -150,28 +162,34 @@ impl PasswordResets {
                 Ok(())
             })
             .await?;
-        self.outbox.wake();
+        self.wake.notify_one();
         Ok(())
     }
 
-    /// The worker's part: turns waiting requests into tokens and mail.
-    /// How many mails it queued.
-    pub async fn process_requests(&self) -> Result<usize, DbError> {
+    /// Waits until a request arrives here or `at_most` has passed.
+    pub async fn sleep(&self, at_most: Duration) {
+        let _ = tokio::time::timeout(at_most, self.wake.notified()).await;
+    }
+
+    /// The worker's part: turns waiting requests (one batch) into tokens
+    /// and mail.
+    pub async fn process_requests(&self) -> Result<Progress, DbError> {
         let waiting = self
             .db
             .read(|conn| Ok(PasswordResetRequest::oldest(conn, BATCH)?))
             .await?;
-        let mut queued = 0;
+        let full = waiting.len() == usize::try_from(BATCH).unwrap_or(usize::MAX);
+        let mut mailed = 0;
         for request in waiting {
             let token = SecretToken::generate();
             let this = self.handle_fields();
-            let mailed = self
+            let queued = self
                 .db
                 .write(move |conn| this.handle(conn, &request, &token))
                 .await?;
-            queued += usize::from(mailed);
+            mailed += usize::from(queued);
         }
-        Ok(queued)
+        Ok(Progress { full, mailed })
     }
 
     fn handle_fields(&self) -> Handler {

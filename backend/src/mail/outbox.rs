@@ -26,6 +26,12 @@ const MAX_PAUSE: TimeDelta = TimeDelta::minutes(10);
 /// Rows handled per pass.
 const BATCH: i64 = 20;
 
+/// What one pass of the worker found.
+pub struct Progress {
+    /// The pass took a full batch: there may be more due at once.
+    pub full: bool,
+}
+
 #[derive(Clone)]
 pub struct Outbox {
     secret: Arc<SecretKey>,
@@ -79,23 +85,21 @@ impl Outbox {
         let _ = tokio::time::timeout(at_most, self.wake.notified()).await;
     }
 
-    /// Sends what is due; how many mails left.
+    /// Sends what is due (one batch).
     pub async fn deliver_due(
         &self,
         db: &Database,
         transport: &Transport,
-    ) -> Result<usize, DbError> {
+    ) -> Result<Progress, DbError> {
         let now = crate::model::now();
         let due = db
             .read(move |conn| Ok(OutboxRow::due(conn, now, BATCH)?))
             .await?;
-        let mut sent = 0;
+        let full = due.len() == usize::try_from(BATCH).unwrap_or(usize::MAX);
         for row in due {
-            if self.deliver(db, transport, row).await? {
-                sent += 1;
-            }
+            self.deliver(db, transport, row).await?;
         }
-        Ok(sent)
+        Ok(Progress { full })
     }
 
     async fn deliver(

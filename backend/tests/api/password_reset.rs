@@ -48,7 +48,10 @@ async fn a_mailed_link_sets_a_new_password_and_ends_every_old_session() -> TestR
         link.starts_with("http://acme.links.example:8443/reset-password#token="),
         "the link is built from the public URL, not the request's host: {link}"
     );
-    assert!(mail.html.contains("/reset-password#token="), "HTML part too");
+    assert!(
+        mail.html.contains("/reset-password#token="),
+        "HTML part too"
+    );
     let token = mail.reset_token();
 
     // Looking at the link (a mail scanner, the page opening) spends nothing.
@@ -81,15 +84,21 @@ async fn a_mailed_link_sets_a_new_password_and_ends_every_old_session() -> TestR
     // The old password no longer works; the new one does.
     let stranger = client_from(&app, "127.0.0.9");
     assert_eq!(
-        app.login(&stranger, "acme", "anna", ADMIN_PASSWORD).await.status(),
+        app.login(&stranger, "acme", "anna", ADMIN_PASSWORD)
+            .await
+            .status(),
         401
     );
     assert_eq!(
-        app.login(&stranger, "acme", "anna", NEW_PASSWORD).await.status(),
+        app.login(&stranger, "acme", "anna", NEW_PASSWORD)
+            .await
+            .status(),
         200
     );
     // The link worked once.
-    let again = app.confirm_reset(&browser, "acme", &token, "yet another passphrase").await;
+    let again = app
+        .confirm_reset(&browser, "acme", &token, "yet another passphrase")
+        .await;
     assert_eq!(again.status(), 410);
     assert_eq!(problem(again).await["code"], "reset_link_used");
     assert_eq!(
@@ -101,7 +110,9 @@ async fn a_mailed_link_sets_a_new_password_and_ends_every_old_session() -> TestR
     let mails = catcher.wait_for(ANNA_MAIL, 2).await;
     let notice = &mails[1];
     assert_eq!(notice.subject, "Your password for acme Corp was changed");
-    assert!(notice.text.contains("Every session of the account has been signed out"));
+    assert!(notice
+        .text
+        .contains("Every session of the account has been signed out"));
     assert!(!notice.text.contains("token="), "no link in the notice");
     Ok(())
 }
@@ -111,8 +122,22 @@ async fn every_kind_of_account_gets_the_same_answer_and_only_one_that_can_reset_
 ) -> TestResult {
     let catcher = SmtpCatcher::start();
     let app = acme_with_mail(&catcher, TestConfig::default()).await;
-    app.user("acme", "nomail", ADMIN_PASSWORD, Role::Administrator, &[], true);
-    app.user("acme", "gone", ADMIN_PASSWORD, Role::Administrator, &[], false);
+    app.user(
+        "acme",
+        "nomail",
+        ADMIN_PASSWORD,
+        Role::Administrator,
+        &[],
+        true,
+    );
+    app.user(
+        "acme",
+        "gone",
+        ADMIN_PASSWORD,
+        Role::Administrator,
+        &[],
+        false,
+    );
     app.execute("UPDATE users SET email = 'gone@acme.example' WHERE username = 'gone'");
     app.user_with_email("acme", "sso", ADMIN_PASSWORD, "sso@acme.example", "en");
     app.execute(
@@ -159,7 +184,9 @@ async fn expired_and_replaced_links_are_refused_and_say_why() -> TestResult {
     let second = catcher.wait_for(ANNA_MAIL, 2).await[1].reset_token();
     assert_ne!(first, second);
 
-    let replaced = app.confirm_reset(&browser, "acme", &first, NEW_PASSWORD).await;
+    let replaced = app
+        .confirm_reset(&browser, "acme", &first, NEW_PASSWORD)
+        .await;
     assert_eq!(replaced.status(), 410);
     let replaced = problem(replaced).await;
     assert_eq!(replaced["code"], "reset_link_replaced");
@@ -168,11 +195,15 @@ async fn expired_and_replaced_links_are_refused_and_say_why() -> TestResult {
     // The newest link is good until it expires (aged here in the database).
     assert_eq!(app.verify_reset("acme", &second).await.status(), 200);
     app.execute("UPDATE password_reset_tokens SET expires_at = created_at WHERE used_at IS NULL AND replaced_at IS NULL");
-    let expired = app.confirm_reset(&browser, "acme", &second, NEW_PASSWORD).await;
+    let expired = app
+        .confirm_reset(&browser, "acme", &second, NEW_PASSWORD)
+        .await;
     assert_eq!(expired.status(), 410);
     assert_eq!(problem(expired).await["code"], "reset_link_expired");
     assert_eq!(
-        app.login(&browser, "acme", "anna", ADMIN_PASSWORD).await.status(),
+        app.login(&browser, "acme", "anna", ADMIN_PASSWORD)
+            .await
+            .status(),
         200,
         "nothing changed"
     );
@@ -190,7 +221,9 @@ async fn a_password_change_kills_a_live_link() -> TestResult {
     // The newest link sets the password; no link from before it survives.
     let newest = mails[1].reset_token();
     assert_eq!(
-        app.confirm_reset(&browser, "acme", &newest, NEW_PASSWORD).await.status(),
+        app.confirm_reset(&browser, "acme", &newest, NEW_PASSWORD)
+            .await
+            .status(),
         204
     );
     let older = problem(app.verify_reset("acme", &mails[0].reset_token()).await).await;
@@ -217,10 +250,19 @@ async fn the_new_password_must_meet_the_shared_policy_field_by_field() -> TestRe
         assert_eq!(refused.status(), 422, "{password}");
         let refused = problem(refused).await;
         assert_eq!(refused["code"], "validation_failed");
-        assert_eq!(refused["error_codes"]["new_password"][0], code, "{password}");
+        assert_eq!(
+            refused["error_codes"]["new_password"][0], code,
+            "{password}"
+        );
         assert!(refused["errors"]["new_password"][0].is_string());
     }
-    app.user_with_email("acme", "longname-person", ADMIN_PASSWORD, "l@acme.example", "en");
+    app.user_with_email(
+        "acme",
+        "longname-person",
+        ADMIN_PASSWORD,
+        "l@acme.example",
+        "en",
+    );
     app.request_reset(&browser, "acme", "longname-person").await;
     let theirs = catcher.wait_for("l@acme.example", 1).await[0].reset_token();
     let same = problem(
@@ -228,11 +270,16 @@ async fn the_new_password_must_meet_the_shared_policy_field_by_field() -> TestRe
             .await,
     )
     .await;
-    assert_eq!(same["error_codes"]["new_password"][0], "password_same_as_username");
+    assert_eq!(
+        same["error_codes"]["new_password"][0],
+        "password_same_as_username"
+    );
 
     // None of that spent the link.
     assert_eq!(
-        app.confirm_reset(&browser, "acme", &token, NEW_PASSWORD).await.status(),
+        app.confirm_reset(&browser, "acme", &token, NEW_PASSWORD)
+            .await
+            .status(),
         204
     );
     Ok(())
@@ -244,12 +291,7 @@ async fn bad_input_gets_a_problem_document_never_a_500() -> TestResult {
     let app = acme_with_mail(&catcher, TestConfig::default()).await;
     app.tenant("globex");
     let browser = client(&app);
-    let post = |path: &str, body: Value| {
-        browser
-            .post(app.url("acme", path))
-            .json(&body)
-            .send()
-    };
+    let post = |path: &str, body: Value| browser.post(app.url("acme", path)).json(&body).send();
 
     for body in [
         serde_json::json!({ "username": "" }),
@@ -262,9 +304,15 @@ async fn bad_input_gets_a_problem_document_never_a_500() -> TestResult {
     }
     for (path, body) in [
         ("/api/v1/password-resets", serde_json::json!({})),
-        ("/api/v1/password-resets", serde_json::json!({ "username": 7 })),
+        (
+            "/api/v1/password-resets",
+            serde_json::json!({ "username": 7 }),
+        ),
         ("/api/v1/password-resets/verify", serde_json::json!({})),
-        ("/api/v1/password-resets/confirm", serde_json::json!({ "token": "x" })),
+        (
+            "/api/v1/password-resets/confirm",
+            serde_json::json!({ "token": "x" }),
+        ),
         (
             "/api/v1/password-resets/confirm",
             serde_json::json!({ "token": "x", "new_password": "y", "extra": 1 }),
@@ -329,10 +377,15 @@ async fn strangers_cannot_flood_a_mailbox_nor_keep_its_owner_from_resetting() ->
 
     // The owner asks too: no fourth mail, but the last link mailed works.
     let owner = client_from(&app, "127.0.0.7");
-    assert_eq!(app.request_reset(&owner, "acme", "anna").await.status(), 202);
+    assert_eq!(
+        app.request_reset(&owner, "acme", "anna").await.status(),
+        202
+    );
     let last = mails[2].reset_token();
     assert_eq!(
-        app.confirm_reset(&owner, "acme", &last, NEW_PASSWORD).await.status(),
+        app.confirm_reset(&owner, "acme", &last, NEW_PASSWORD)
+            .await
+            .status(),
         204
     );
     tokio::time::sleep(Duration::from_millis(1500)).await;
@@ -355,11 +408,15 @@ async fn one_address_asking_for_many_accounts_is_limited_others_are_not() -> Tes
     .await;
     let sprayer = client_from(&app, "127.0.0.66");
     for n in 0..5 {
-        app.request_reset(&sprayer, "acme", &format!("guess{n}")).await;
+        app.request_reset(&sprayer, "acme", &format!("guess{n}"))
+            .await;
     }
     // Over the limit, the sprayer's requests send nothing, even for a
     // real account; the same request from elsewhere does.
-    assert_eq!(app.request_reset(&sprayer, "acme", "anna").await.status(), 202);
+    assert_eq!(
+        app.request_reset(&sprayer, "acme", "anna").await.status(),
+        202
+    );
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert!(catcher.messages().is_empty());
     let owner = client_from(&app, "127.0.0.7");
@@ -385,18 +442,24 @@ async fn a_reset_lifts_the_waits_on_the_account() -> TestResult {
         app.login(&owner, "acme", "anna", "wrong guess").await;
     }
     assert_eq!(
-        app.login(&owner, "acme", "anna", ADMIN_PASSWORD).await.status(),
+        app.login(&owner, "acme", "anna", ADMIN_PASSWORD)
+            .await
+            .status(),
         401,
         "the pair waits ten minutes"
     );
     app.request_reset(&owner, "acme", "anna").await;
     let token = catcher.wait_for(ANNA_MAIL, 1).await[0].reset_token();
     assert_eq!(
-        app.confirm_reset(&owner, "acme", &token, NEW_PASSWORD).await.status(),
+        app.confirm_reset(&owner, "acme", &token, NEW_PASSWORD)
+            .await
+            .status(),
         204
     );
     assert_eq!(
-        app.login(&owner, "acme", "anna", NEW_PASSWORD).await.status(),
+        app.login(&owner, "acme", "anna", NEW_PASSWORD)
+            .await
+            .status(),
         200,
         "no wait after the reset"
     );
@@ -429,7 +492,9 @@ async fn with_the_mail_server_down_the_answer_is_unchanged_and_the_mail_goes_out
     assert_eq!(catcher.messages().len(), 1, "delivered once");
     // And the link in it works.
     assert_eq!(
-        app.verify_reset("acme", &mails[0].reset_token()).await.status(),
+        app.verify_reset("acme", &mails[0].reset_token())
+            .await
+            .status(),
         200
     );
     Ok(())
@@ -458,7 +523,10 @@ async fn without_a_mail_server_mail_is_written_to_files_in_the_data_folder() -> 
     assert_eq!(file.extension().and_then(|e| e.to_str()), Some("eml"));
     let mail = crate::mailbox::parse(&std::fs::read(&file)?);
     assert_eq!(mail.to, ANNA_MAIL);
-    assert_eq!(mail.subject, "Passwort für acme Corp zurücksetzen", "in anna's language");
+    assert_eq!(
+        mail.subject, "Passwort für acme Corp zurücksetzen",
+        "in anna's language"
+    );
     let token = mail.reset_token();
     let link = mail.link_to("/reset-password");
     assert!(

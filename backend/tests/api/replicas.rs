@@ -6,9 +6,9 @@
 
 use crate::helpers::*;
 use crate::mailbox::{free_port, SmtpCatcher};
-use std::time::Duration;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
+use std::time::Duration;
 
 /// The binary, serving the same database and data folder as `app`.
 struct Replica {
