@@ -14,7 +14,7 @@ use shared::username::{Username, UsernameError};
 use shared::Role;
 use shared::{AccountStatus, SignInMethod};
 
-pub const LOCALES: [&str; 2] = ["en", "de"];
+pub use shared::locale::SUPPORTED as LOCALES;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AdminError {

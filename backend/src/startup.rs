@@ -10,6 +10,7 @@ use crate::auth::secret_key::SecretKey;
 use crate::auth::session_tokens::{AccessTokens, SessionPolicy};
 use crate::auth::throttle::Throttle;
 use crate::db::{self, Database, DbPool};
+use crate::flows::password_change::PasswordChanges;
 use crate::flows::password_reset::PasswordResets;
 use crate::flows::sign_in::SignInService;
 use crate::mail::outbox::Outbox;
@@ -110,6 +111,13 @@ impl Application {
                     .clone()
                     .unwrap_or_else(|| PublicUrl::local(&settings.tenant_host_pattern, port)),
                 wake: Arc::new(tokio::sync::Notify::new()),
+            }),
+            password_changes: Arc::new(PasswordChanges {
+                db: db.clone(),
+                hasher: hasher.clone(),
+                throttle: Throttle::new(settings.lockout.clone()),
+                devices: devices.clone(),
+                outbox: outbox.clone(),
             }),
             outbox,
             sign_in: Arc::new(SignInService {

@@ -9,6 +9,7 @@ use crate::auth::jwt::VerifiedTokens;
 use crate::auth::keys::KeyRing;
 use crate::auth::session_tokens::{AccessTokens, SessionPolicy};
 use crate::db::Database;
+use crate::flows::password_change::PasswordChanges;
 use crate::flows::password_reset::PasswordResets;
 use crate::flows::sign_in::SignInService;
 use crate::http::client::Client;
@@ -25,6 +26,7 @@ pub struct AppState {
     pub tenants: TenantResolver,
     pub sign_in: Arc<SignInService>,
     pub password_resets: Arc<PasswordResets>,
+    pub password_changes: Arc<PasswordChanges>,
     pub outbox: Outbox,
     pub sessions: SessionPolicy,
     pub access_tokens: AccessTokens,

@@ -161,3 +161,47 @@ pub struct PasswordResetConfirm {
     pub token: String,
     pub new_password: String,
 }
+
+/// `PATCH /api/v1/me`: what the account's owner may change about it. Absent
+/// fields stay as they are.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMe {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    /// One of `shared::locale::SUPPORTED`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+}
+
+/// `POST /api/v1/me/password`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePassword {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// One live session of the account, in `GET /api/v1/me/sessions`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    pub id: String,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339: the last refresh (or the sign-in).
+    pub last_seen_at: String,
+    /// RFC 3339: the latest it can end without being refreshed.
+    pub expires_at: String,
+    pub user_agent: Option<String>,
+    pub client_address: Option<String>,
+    /// The session of the token that asked.
+    pub current: bool,
+}
+
+/// The answer to `POST /api/v1/me/sessions/revoke-others`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RevokedSessions {
+    pub revoked: usize,
+}

@@ -4,6 +4,7 @@
 //! rules before it sends as the server enforces after.
 
 pub mod api;
+pub mod locale;
 pub mod password_policy;
 pub mod problem;
 pub mod role;

@@ -59,6 +59,10 @@ pub enum ProblemCode {
     ResetLinkUsed,
     /// A reset link replaced by a newer one, or by a password change.
     ResetLinkReplaced,
+    /// The account signs in through single sign-on: it has no password here.
+    PasswordManagedBySso,
+    /// Too many wrong current passwords: `Retry-After` says when to try again.
+    TooManyAttempts,
     DatabaseUnavailable,
     InternalError,
     #[serde(other)]
@@ -88,6 +92,8 @@ impl ProblemCode {
             ProblemCode::ResetLinkExpired => "reset_link_expired",
             ProblemCode::ResetLinkUsed => "reset_link_used",
             ProblemCode::ResetLinkReplaced => "reset_link_replaced",
+            ProblemCode::PasswordManagedBySso => "password_managed_by_sso",
+            ProblemCode::TooManyAttempts => "too_many_attempts",
             ProblemCode::DatabaseUnavailable => "database_unavailable",
             ProblemCode::InternalError => "internal_error",
             ProblemCode::Unknown => "unknown",

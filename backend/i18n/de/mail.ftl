@@ -11,6 +11,7 @@ reset-ignore = Wenn Sie das nicht angefordert haben, ignorieren Sie diese E-Mail
 changed-subject = Ihr Passwort für { $tenant } wurde geändert
 changed-greeting = Hallo { $name },
 changed-body = das Passwort Ihres Backoffice-Kontos { $username } bei { $tenant } wurde am { $when } geändert. Alle Sitzungen des Kontos wurden abgemeldet.
+changed-body-own = das Passwort Ihres Backoffice-Kontos { $username } bei { $tenant } wurde am { $when } in den Kontoeinstellungen geändert. Alle anderen Sitzungen des Kontos wurden abgemeldet.
 changed-warning = Wenn Sie das nicht waren, wenden Sie sich sofort an einen Administrator oder Supervisor von { $tenant }.
 
 signature = Backoffice, { $tenant }

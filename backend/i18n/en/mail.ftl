@@ -11,6 +11,7 @@ reset-ignore = If you did not ask for this, ignore this email: your password sta
 changed-subject = Your password for { $tenant } was changed
 changed-greeting = Hello { $name },
 changed-body = the password of your Backoffice account { $username } at { $tenant } was changed on { $when }. Every session of the account has been signed out.
+changed-body-own = the password of your Backoffice account { $username } at { $tenant } was changed in Account settings on { $when }. Every other session of the account has been signed out.
 changed-warning = If you did not do this, contact an administrator or supervisor of { $tenant } at once.
 
 signature = Backoffice, { $tenant }

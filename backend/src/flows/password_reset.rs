@@ -21,9 +21,10 @@ use crate::auth::password::{HashError, PasswordHasher};
 use crate::auth::secret_token::{hash_token, SecretToken};
 use crate::auth::throttle::Throttle;
 use crate::db::{Database, DbConnection, DbError};
+use crate::flows::password_changed_notice;
+use crate::mail::kind;
 use crate::mail::outbox::Outbox;
-use crate::mail::templates::{self, Recipient};
-use crate::mail::{kind, Mail};
+use crate::mail::templates::{self, Change, Recipient};
 use crate::model::audit::{self, AuditEvent};
 use crate::model::login_throttle::LoginThrottle;
 use crate::model::password_reset::{PasswordResetRequest, PasswordResetToken, TokenState};
@@ -274,8 +275,8 @@ impl PasswordResets {
                     .from_address(&shown_address)
                     .detail(&format!("{revoked} sessions revoked"))
                     .record(conn)?;
-                if let Some(address) = user.email.as_deref().filter(|e| !e.trim().is_empty()) {
-                    let mail = password_changed_mail(&user, address, &tenant_name, now);
+                if let Some(mail) = password_changed_notice(&user, &tenant_name, now, Change::Reset)
+                {
                     outbox.put(conn, &tenant_id, kind::PASSWORD_CHANGED, &mail, now)?;
                 }
                 Ok(Ok(()))
@@ -435,20 +436,6 @@ fn usable(
 fn min_length(tenant: &Tenant) -> usize {
     usize::try_from(tenant.password_min_length)
         .unwrap_or(shared::password_policy::DEFAULT_MIN_LENGTH)
-}
-
-fn password_changed_mail(user: &User, address: &str, tenant: &str, now: NaiveDateTime) -> Mail {
-    let name = user.display_name();
-    templates::password_changed(
-        &Recipient {
-            address,
-            name: &name,
-            username: &user.username,
-            locale: &user.locale,
-        },
-        tenant,
-        &now.format("%Y-%m-%d %H:%M UTC").to_string(),
-    )
 }
 
 fn delta(duration: Duration) -> TimeDelta {

@@ -147,6 +147,30 @@ impl ApiError {
         error
     }
 
+    /// One field at fault, with its stable code.
+    pub fn field_code(field: &str, code: &str, message: &str) -> Self {
+        let mut error = ApiError::field(field, message);
+        error.error_codes = BTreeMap::from([(field.to_owned(), vec![code.to_owned()])]);
+        error
+    }
+
+    pub fn password_managed_by_sso() -> Self {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            ProblemCode::PasswordManagedBySso,
+            "This account signs in through single sign-on: its password is managed by the identity provider.",
+        )
+    }
+
+    /// Too many wrong passwords from here: a growing wait, as for sign-in.
+    pub fn too_many_attempts() -> Self {
+        ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            ProblemCode::TooManyAttempts,
+            "Too many wrong passwords. Wait a few minutes and try again.",
+        )
+    }
+
     /// A reset link that cannot be used, and why, in words the page can
     /// show as they are.
     pub fn reset_link(code: ProblemCode) -> Self {

@@ -138,8 +138,22 @@ pub fn password_reset(recipient: &Recipient<'_>, tenant: &str, link: &str, minut
     mail(recipient, say("reset-subject"), body, Some(link.to_owned()))
 }
 
+/// How a password came to change, for the notice's words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// By a reset link: every session ended.
+    Reset,
+    /// By its owner in Account settings: every other session ended.
+    ByOwner,
+}
+
 /// The notice that the account's password changed, at `when` (UTC).
-pub fn password_changed(recipient: &Recipient<'_>, tenant: &str, when: &str) -> Mail {
+pub fn password_changed(
+    recipient: &Recipient<'_>,
+    tenant: &str,
+    when: &str,
+    change: Change,
+) -> Mail {
     let lang = language(recipient.locale);
     let args = args(&[
         ("tenant", tenant),
@@ -149,7 +163,13 @@ pub fn password_changed(recipient: &Recipient<'_>, tenant: &str, when: &str) -> 
     ]);
     let say = |id: &str| LOCALES.lookup_with_args(&lang, id, &args);
     let body = Body {
-        paragraphs: vec![say("changed-greeting"), say("changed-body")],
+        paragraphs: vec![
+            say("changed-greeting"),
+            say(match change {
+                Change::Reset => "changed-body",
+                Change::ByOwner => "changed-body-own",
+            }),
+        ],
         action: None,
         after: vec![say("changed-warning")],
         signature: say("signature"),
@@ -210,7 +230,12 @@ mod tests {
         let mail = password_reset(&anna("de"), "Acme", "http://x/reset-password#token=t", 30);
         assert_eq!(mail.subject, "Passwort für Acme zurücksetzen");
         assert!(mail.text.contains("30 Minuten"));
-        let changed = password_changed(&anna("xx-unknown"), "Acme", "2026-11-30 07:00 UTC");
+        let changed = password_changed(
+            &anna("xx-unknown"),
+            "Acme",
+            "2026-11-30 07:00 UTC",
+            Change::Reset,
+        );
         assert_eq!(changed.subject, "Your password for Acme was changed");
         assert!(changed.text.contains("on 2026-11-30 07:00 UTC"));
         assert_eq!(changed.link, None);

@@ -16,6 +16,10 @@ pub const ACCOUNT_UNLOCKED: &str = "account_unlocked";
 pub const PASSWORD_RESET_REQUESTED: &str = "password_reset_requested";
 pub const PASSWORD_RESET_LIMITED: &str = "password_reset_limited";
 pub const PASSWORD_RESET_COMPLETED: &str = "password_reset_completed";
+pub const PASSWORD_CHANGED: &str = "password_changed";
+pub const PASSWORD_CHANGE_FAILED: &str = "password_change_failed";
+pub const PROFILE_CHANGED: &str = "profile_changed";
+pub const SESSION_REVOKED: &str = "session_revoked";
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = audit_events)]

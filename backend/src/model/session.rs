@@ -130,8 +130,8 @@ impl Session {
 }
 
 impl Session {
-    /// Revokes every live session of an account (a password change, a
-    /// reset); how many were live.
+    /// Revokes every live session of an account (a reset); how many were
+    /// live.
     pub fn revoke_all_of_user(
         conn: &mut DbConnection,
         tenant_id: &str,
@@ -139,17 +139,74 @@ impl Session {
         reason: &str,
         now: NaiveDateTime,
     ) -> QueryResult<usize> {
+        Session::revoke_of_user_except(conn, tenant_id, user_id, None, reason, now)
+    }
+
+    /// Revokes every live session of an account but `keep` (the one that
+    /// asked); how many were live.
+    pub fn revoke_of_user_except(
+        conn: &mut DbConnection,
+        tenant_id: &str,
+        user_id: &str,
+        keep: Option<&str>,
+        reason: &str,
+        now: NaiveDateTime,
+    ) -> QueryResult<usize> {
         diesel::update(
             sessions::table
                 .filter(sessions::tenant_id.eq(tenant_id))
                 .filter(sessions::user_id.eq(user_id))
-                .filter(sessions::revoked_at.is_null()),
+                .filter(sessions::revoked_at.is_null())
+                .filter(sessions::id.ne(keep.unwrap_or(""))),
         )
         .set((
             sessions::revoked_at.eq(now),
             sessions::revoked_reason.eq(reason),
         ))
         .execute(conn)
+    }
+
+    /// Revokes one session of an account; false if it is not the account's
+    /// or not live.
+    pub fn revoke_of_user(
+        conn: &mut DbConnection,
+        tenant_id: &str,
+        user_id: &str,
+        id: &str,
+        reason: &str,
+        now: NaiveDateTime,
+    ) -> QueryResult<bool> {
+        let changed = diesel::update(
+            sessions::table
+                .filter(sessions::tenant_id.eq(tenant_id))
+                .filter(sessions::user_id.eq(user_id))
+                .filter(sessions::id.eq(id))
+                .filter(sessions::revoked_at.is_null())
+                .filter(sessions::expires_at.gt(now)),
+        )
+        .set((
+            sessions::revoked_at.eq(now),
+            sessions::revoked_reason.eq(reason),
+        ))
+        .execute(conn)?;
+        Ok(changed == 1)
+    }
+
+    /// The account's live sessions, the most recently used first.
+    pub fn live_of_user(
+        conn: &mut DbConnection,
+        tenant_id: &str,
+        user_id: &str,
+        now: NaiveDateTime,
+    ) -> QueryResult<Vec<Session>> {
+        sessions::table
+            .filter(sessions::tenant_id.eq(tenant_id))
+            .filter(sessions::user_id.eq(user_id))
+            .filter(sessions::revoked_at.is_null())
+            .filter(sessions::expires_at.gt(now))
+            .order(sessions::last_seen_at.desc())
+            .select(Session::as_select())
+            .load(conn)
     }
 }
 

@@ -32,6 +32,14 @@ pub struct User {
     pub previous_login_at: Option<NaiveDateTime>,
 }
 
+/// What the owner of an account may change about it, already checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Profile {
+    pub first_name: String,
+    pub last_name: String,
+    pub locale: String,
+}
+
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = user_facilities)]
 pub struct UserFacility {
@@ -125,6 +133,31 @@ impl User {
         ))
         .execute(conn)?;
         crate::model::password_reset::PasswordResetToken::replace_all(conn, tenant_id, id, now)?;
+        Ok(changed == 1)
+    }
+
+    /// Changes what the owner may change about the account; the version
+    /// counts the change.
+    pub fn update_profile(
+        conn: &mut DbConnection,
+        tenant_id: &str,
+        id: &str,
+        profile: &Profile,
+        now: NaiveDateTime,
+    ) -> QueryResult<bool> {
+        let changed = diesel::update(
+            users::table
+                .filter(users::tenant_id.eq(tenant_id))
+                .filter(users::id.eq(id)),
+        )
+        .set((
+            users::first_name.eq(&profile.first_name),
+            users::last_name.eq(&profile.last_name),
+            users::locale.eq(&profile.locale),
+            users::version.eq(users::version + 1),
+            users::modified_at.eq(now),
+        ))
+        .execute(conn)?;
         Ok(changed == 1)
     }
 

@@ -1,9 +1,9 @@
 //! The HTTP surface: which path goes to which handler.
 
+pub mod account;
 pub mod auth;
 pub mod health;
 pub mod jwks;
-pub mod me;
 pub mod password_reset;
 pub mod spa;
 pub mod tenant;
@@ -22,7 +22,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/auth/login").post(auth::login::post))
                 .service(web::resource("/auth/refresh").post(auth::refresh::post))
                 .service(web::resource("/auth/logout").post(auth::logout::post))
-                .service(web::resource("/me").get(me::get))
+                .service(
+                    web::resource("/me")
+                        .get(account::profile::get)
+                        .patch(account::profile::patch),
+                )
+                .service(web::resource("/me/password").post(account::password::post))
+                .service(web::resource("/me/sessions").get(account::sessions::list))
+                .service(
+                    web::resource("/me/sessions/revoke-others")
+                        .post(account::sessions::revoke_others),
+                )
+                .service(web::resource("/me/sessions/{id}").delete(account::sessions::delete))
                 .service(web::resource("/password-resets").post(password_reset::request))
                 .service(web::resource("/password-resets/verify").post(password_reset::verify))
                 .service(web::resource("/password-resets/confirm").post(password_reset::confirm))

@@ -3,6 +3,7 @@
 //! `BACKOFFICE_TEST_POSTGRES_URL` is set (the test script runs both).
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
+mod account;
 mod bad_input;
 mod helpers;
 mod keys_at_rest;
