@@ -132,6 +132,9 @@ pub struct NewAccount {
     pub locale: String,
     pub active: bool,
     pub password: SecretString,
+    /// Set by someone other than the account's owner: the owner must
+    /// choose a new one at the next sign-in.
+    pub temporary_password: bool,
 }
 
 pub fn create_user(
@@ -194,7 +197,7 @@ pub fn create_user(
         sign_in_method: SignInMethod::Password.as_str().to_owned(),
         role: account.role.as_str().to_owned(),
         password_hash: Some(password_hash),
-        must_change_password: false,
+        must_change_password: account.temporary_password,
         version: 1,
         created_at: at,
         modified_at: at,

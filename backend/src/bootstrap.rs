@@ -45,6 +45,7 @@ pub fn ensure_first_tenant(
                 locale: "en".to_owned(),
                 active: true,
                 password: SecretString::from(password.clone()),
+                temporary_password: true,
             },
         )?;
         Ok(())

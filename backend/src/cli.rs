@@ -193,6 +193,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                     locale,
                     active: !inactive,
                     password,
+                    temporary_password: false,
                 },
             )?;
             println!("created {} {} in {tenant}", user.role, user.username);
@@ -231,7 +232,8 @@ fn serve(settings: Settings) -> anyhow::Result<()> {
             if let Some(first) = bootstrap::ensure_first_tenant(&mut conn, &hasher, &slug)? {
                 println!(
                     "\nFirst start: created tenant `{}` and administrator `{}`.\n\
-                     Password (shown only this once): {}\n",
+                     Password (shown only this once): {}\n\
+                     It is temporary: the first sign-in asks for a new one.\n",
                     first.tenant, first.username, first.password
                 );
             }

@@ -58,6 +58,10 @@ pub struct TokenResponse {
     pub refresh_expires_in: u64,
     /// The session this token belongs to.
     pub session_id: String,
+    /// The password was set by someone else: choose a new one
+    /// (`POST /api/v1/me/password`) before anything else answers.
+    #[serde(default)]
+    pub must_change_password: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -59,6 +59,9 @@ pub enum ProblemCode {
     ResetLinkUsed,
     /// A reset link replaced by a newer one, or by a password change.
     ResetLinkReplaced,
+    /// The account's password is temporary (set by someone else): only
+    /// `GET /me` and `POST /me/password` answer until it chooses its own.
+    PasswordChangeRequired,
     /// The account signs in through single sign-on: it has no password here.
     PasswordManagedBySso,
     /// Too many wrong current passwords: `Retry-After` says when to try again.
@@ -92,6 +95,7 @@ impl ProblemCode {
             ProblemCode::ResetLinkExpired => "reset_link_expired",
             ProblemCode::ResetLinkUsed => "reset_link_used",
             ProblemCode::ResetLinkReplaced => "reset_link_replaced",
+            ProblemCode::PasswordChangeRequired => "password_change_required",
             ProblemCode::PasswordManagedBySso => "password_managed_by_sso",
             ProblemCode::TooManyAttempts => "too_many_attempts",
             ProblemCode::DatabaseUnavailable => "database_unavailable",

@@ -1,6 +1,9 @@
 //! The `Authenticated` extractor: a valid access token for this tenant whose
 //! session is still live. Checking the session row on every request is what
 //! lets logout, password changes and deactivation take effect at once.
+//! An account whose password was set by someone else (temporary) gets only
+//! what choosing its own needs: `AnyAuthenticated` lets it through, and
+//! `Authenticated` refuses it with `password_change_required`.
 
 use crate::auth::jwt::{AccessClaims, TokenError};
 use crate::db::DbError;
@@ -103,7 +106,11 @@ async fn authenticate(
     })
 }
 
-impl FromRequest for Authenticated {
+/// Authenticated, even an account that must first choose a new password:
+/// for the few endpoints that choosing one needs.
+pub struct AnyAuthenticated(pub Authenticated);
+
+impl FromRequest for AnyAuthenticated {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
@@ -114,7 +121,23 @@ impl FromRequest for Authenticated {
             let state = state.ok_or_else(|| {
                 ApiError::unexpected(anyhow::anyhow!("no app state"), "authentication")
             })?;
-            authenticate(state, host, token).await
+            authenticate(state, host, token).await.map(AnyAuthenticated)
+        })
+    }
+}
+
+impl FromRequest for Authenticated {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let any = AnyAuthenticated::from_request(req, payload);
+        Box::pin(async move {
+            let AnyAuthenticated(auth) = any.await?;
+            if auth.user.must_change_password {
+                return Err(ApiError::password_change_required());
+            }
+            Ok(auth)
         })
     }
 }

@@ -154,6 +154,16 @@ impl ApiError {
         error
     }
 
+    /// The account's password was set by someone else: it must choose its
+    /// own (`POST /api/v1/me/password`) before anything else.
+    pub fn password_change_required() -> Self {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            ProblemCode::PasswordChangeRequired,
+            "Choose a new password first: this one was set by someone else.",
+        )
+    }
+
     pub fn password_managed_by_sso() -> Self {
         ApiError::new(
             StatusCode::FORBIDDEN,

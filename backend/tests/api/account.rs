@@ -383,3 +383,46 @@ async fn a_bad_profile_change_names_each_field_and_writes_nothing() -> TestResul
     assert_eq!(anonymous.status(), 401);
     Ok(())
 }
+
+#[tokio::test]
+async fn a_temporary_password_must_be_replaced_before_anything_else_answers() -> TestResult {
+    // The first start's administrator has a password someone else (the
+    // console) chose.
+    let app = spawn_app().await;
+    let first = {
+        let mut conn = app.pool.get()?;
+        backoffice::bootstrap::ensure_first_tenant(&mut conn, &app.hasher, "acme")?
+            .ok_or("no first administrator")?
+    };
+    let tokens = app
+        .script_login("acme", &first.username, &first.password)
+        .await;
+    assert_eq!(
+        tokens["must_change_password"], true,
+        "the login answer says so"
+    );
+    let token = access(&tokens);
+    let me: Value = app.me("acme", token).await.json().await?;
+    assert_eq!(me["must_change_password"], true);
+    for (method, path) in [
+        (reqwest::Method::GET, "/api/v1/me/sessions"),
+        (reqwest::Method::POST, "/api/v1/me/sessions/revoke-others"),
+        (reqwest::Method::PATCH, "/api/v1/me"),
+    ] {
+        let refused = app.call(method, path, token, Some(json!({}))).await;
+        assert_eq!(refused.status(), 403, "{path}");
+        assert_eq!(problem(refused).await["code"], "password_change_required");
+    }
+    assert_eq!(
+        app.change_password(token, &first.password, NEW_PASSWORD)
+            .await
+            .status(),
+        204
+    );
+    assert_eq!(app.sessions(token).await.len(), 1, "now everything answers");
+    let again = app
+        .script_login("acme", &first.username, NEW_PASSWORD)
+        .await;
+    assert_eq!(again["must_change_password"], false);
+    Ok(())
+}

@@ -223,6 +223,7 @@ impl TestApp {
                 locale: "en".to_owned(),
                 active,
                 password: SecretString::from(password.to_owned()),
+                temporary_password: false,
             },
         )
         .unwrap_or_else(|e| panic!("user: {e}"))
@@ -253,6 +254,7 @@ impl TestApp {
                 locale: locale.to_owned(),
                 active: true,
                 password: SecretString::from(password.to_owned()),
+                temporary_password: false,
             },
         )
         .unwrap_or_else(|e| panic!("user: {e}"))

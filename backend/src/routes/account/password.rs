@@ -1,8 +1,9 @@
 //! `POST /api/v1/me/password`: the owner changes the account's password
 //! (`flows::password_change`); `204`, and this session stays signed in.
+//! The one way out of a temporary password, so it admits such accounts.
 
 use crate::flows::password_change::{ChangeError, ChangeRequest};
-use crate::http::authenticated::Authenticated;
+use crate::http::authenticated::AnyAuthenticated;
 use crate::http::cookies::{self, Kind};
 use crate::http::error::ApiError;
 use crate::state::AppState;
@@ -13,7 +14,7 @@ use shared::password_policy::{PasswordProblem, MAX_LENGTH};
 
 pub async fn post(
     req: HttpRequest,
-    auth: Authenticated,
+    AnyAuthenticated(auth): AnyAuthenticated,
     body: web::Json<ChangePassword>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {

@@ -2,7 +2,7 @@
 //! shell and scripts see it, and the part of it its owner may change (names
 //! and language; the token's `locale` follows at the next refresh).
 
-use crate::http::authenticated::Authenticated;
+use crate::http::authenticated::{AnyAuthenticated, Authenticated};
 use crate::http::error::ApiError;
 use crate::model::audit::{self, AuditEvent};
 use crate::model::facility::Facility;
@@ -16,8 +16,10 @@ use std::collections::BTreeMap;
 /// The longest first or last name.
 const MAX_NAME: usize = 100;
 
+/// Answers an account with a temporary password too: the app learns from it
+/// that it must ask for a new one.
 pub async fn get(
-    auth: Authenticated,
+    AnyAuthenticated(auth): AnyAuthenticated,
     state: web::Data<AppState>,
 ) -> Result<web::Json<Me>, ApiError> {
     let Authenticated {

@@ -81,6 +81,7 @@ pub async fn post(
         refresh_expires_at - now,
         delivery,
         https,
+        user.must_change_password,
     );
     // The browser is known to this account from now on (device cookie).
     let _ = response.add_cookie(&cookies::issue(

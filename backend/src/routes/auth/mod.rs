@@ -28,6 +28,7 @@ pub fn token_response(
     refresh_lifetime: chrono::TimeDelta,
     delivery: Delivery,
     https: bool,
+    must_change_password: bool,
 ) -> HttpResponse {
     let refresh_max_age = refresh_lifetime.to_std().unwrap_or_default();
     let mut body = TokenResponse {
@@ -37,6 +38,7 @@ pub fn token_response(
         refresh_token: None,
         refresh_expires_in: refresh_max_age.as_secs(),
         session_id: session_id.to_owned(),
+        must_change_password,
     };
     let mut builder = HttpResponse::Ok();
     match delivery {

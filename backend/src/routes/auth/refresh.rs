@@ -132,5 +132,6 @@ pub async fn post(
         successor.expires_at - now,
         delivery,
         state.client(&req).is_https(),
+        user.must_change_password,
     ))
 }
