@@ -1,14 +1,28 @@
 #!/usr/bin/env bash
 # Starts the backend for the browser tests: a fresh SQLite data folder, two
 # tenants (acme, globex) with facilities and accounts made by the operator
-# commands, then `backoffice serve` on E2E_PORT serving the built dist/.
-# Playwright's webServer runs it and stops it.
+# commands, an SMTP catcher (aiosmtpd) that writes every mail into
+# E2E_MAIL_DIR/new/, then `backoffice serve` on E2E_PORT serving the built
+# dist/ and sending mail to the catcher on E2E_SMTP_PORT.
+# Playwright's webServer runs it and stops it; playwright.config.ts sets the
+# E2E_* variables.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BIN="${BACKOFFICE_BIN:-$ROOT/target/debug/backoffice}"
 PORT="${E2E_PORT:?E2E_PORT is not set}"
+SMTP_PORT="${E2E_SMTP_PORT:?E2E_SMTP_PORT is not set}"
+MAILDIR="${E2E_MAIL_DIR:?E2E_MAIL_DIR is not set}"
 DATA="$(mktemp -d "${TMPDIR:-/tmp}/backoffice-e2e.XXXXXX")"
-trap 'rm -rf "$DATA"' EXIT
+SMTP_PID="" SERVER_PID="" OWN_MAILDIR=""
+stop() {
+  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null
+  [ -n "$SMTP_PID" ] && kill "$SMTP_PID" 2>/dev/null
+  # Folders first: Playwright kills the lot if stopping takes too long.
+  rm -rf "$DATA" ${OWN_MAILDIR:+"$OWN_MAILDIR"}
+  wait 2>/dev/null
+}
+trap stop EXIT
+trap 'exit 143' TERM INT
 
 export BACKOFFICE_DATA_DIR="$DATA" BACKOFFICE_LOG="${BACKOFFICE_LOG:-warn}"
 bo() { "$BIN" "$@" >/dev/null; }
@@ -28,12 +42,38 @@ user acme lena "lena-acme-passphrase" ADMINISTRATOR --first-name Lena --last-nam
 user acme pia "pia-acme-passphrase" SUPERVISOR --first-name Pia --last-name Weiss --facility HAM-02
 # Only the brute-force spec signs in as otto: strangers hammer his account.
 user acme otto "otto-acme-passphrase" ADMINISTRATOR --first-name Otto --last-name Brandt
+# Only the password reset spec uses rita and reto: their mail reaches the catcher.
+user acme rita "rita-acme-passphrase" ADMINISTRATOR --first-name Rita --last-name Vogel --email rita@acme.example
+user acme reto "reto-acme-passphrase" ADMINISTRATOR --first-name Reto --last-name Frei --email reto@acme.example
 
 bo tenant create globex --name "Globex Logistics"
 user globex anna "anna-globex-passphrase" ADMINISTRATOR --first-name Anna --last-name Globex
 user globex gina "gina-globex-passphrase" ADMINISTRATOR --first-name Gina --last-name Stone
 
+# The SMTP catcher: Debian's python3-aiosmtpd (a pyenv python3 on PATH may
+# lack it). The Mailbox handler creates MAILDIR, which must not exist yet.
+if [ -e "$MAILDIR" ]; then
+  echo "start-server.sh: $MAILDIR exists already; the SMTP catcher needs a new folder" >&2
+  exit 1
+fi
+OWN_MAILDIR="$MAILDIR"
+/usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Mailbox "$MAILDIR" &
+SMTP_PID=$!
+for _ in $(seq 100); do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$SMTP_PORT") 2>/dev/null; then break; fi
+  kill -0 "$SMTP_PID" 2>/dev/null || { echo "start-server.sh: the SMTP catcher did not start" >&2; exit 1; }
+  sleep 0.1
+done
+(exec 3<>"/dev/tcp/127.0.0.1/$SMTP_PORT") 2>/dev/null \
+  || { echo "start-server.sh: nothing listens on SMTP port $SMTP_PORT" >&2; exit 1; }
+# Still running: the port is ours, not an older process's.
+kill -0 "$SMTP_PID" 2>/dev/null \
+  || { echo "start-server.sh: the SMTP catcher could not use port $SMTP_PORT" >&2; exit 1; }
+
 # Loopback is a trusted proxy here, so the brute-force spec can act from many
 # client addresses (X-Forwarded-For); Chromium sends no such header.
-exec "$BIN" serve --listen "127.0.0.1:$PORT" --static-dir "$ROOT/dist" --default-tenant "" \
-  --trusted-proxy 127.0.0.1
+BACKOFFICE_SMTP_URL="smtp://127.0.0.1:$SMTP_PORT" \
+  "$BIN" serve --listen "127.0.0.1:$PORT" --static-dir "$ROOT/dist" --default-tenant "" \
+  --trusted-proxy 127.0.0.1 &
+SERVER_PID=$!
+wait "$SERVER_PID"

@@ -103,6 +103,10 @@ pub enum UserCommand {
         /// Create the account inactive
         #[arg(long)]
         inactive: bool,
+        /// The password is temporary: the owner must choose a new one at the
+        /// first sign-in
+        #[arg(long)]
+        temporary_password: bool,
     },
     /// Lift every brute-force wait on an account (from every address and browser)
     Unlock {
@@ -175,6 +179,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             facilities,
             locale,
             inactive,
+            temporary_password,
         }) => {
             let password = read_password_from_stdin()?;
             let hasher = PasswordHasher::new(1, 1).map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -193,7 +198,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                     locale,
                     active: !inactive,
                     password,
-                    temporary_password: false,
+                    temporary_password,
                 },
             )?;
             println!("created {} {} in {tenant}", user.role, user.username);

@@ -8,7 +8,10 @@ use leptos::leptos_dom::helpers::{set_timeout_with_handle, TimeoutHandle};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::de::DeserializeOwned;
-use shared::api::{LoginRequest, Me, TenantInfo, TokenDelivery, TokenResponse};
+use shared::api::{
+    LoginRequest, Me, PasswordResetConfirm, PasswordResetLink, PasswordResetRequest,
+    PasswordResetVerify, TenantInfo, TokenDelivery, TokenResponse,
+};
 use shared::{Problem, ProblemCode};
 use std::time::Duration;
 use web_sys::RequestCredentials;
@@ -149,6 +152,47 @@ impl ApiClient {
             .authorized(|token| with_bearer(Request::get(&url("/me")), token).build())
             .await?;
         read_json(response).await
+    }
+
+    /// `POST /password-resets`: ask for a reset link by email. The answer is
+    /// the same whether or not the account exists; its body
+    /// (`PasswordResetAccepted`) is not read, as the page words the news.
+    pub async fn request_password_reset(&self, username: String) -> Result<(), ApiError> {
+        let body = PasswordResetRequest { username };
+        let request = Request::post(&url("/password-resets"))
+            .json_accept()
+            .json(&body);
+        send(request).await.map(|_| ())
+    }
+
+    /// `POST /password-resets/verify`: whether a reset link can still be
+    /// used, and the policy its new password must meet. Does not use it up.
+    pub async fn verify_password_reset(
+        &self,
+        token: String,
+    ) -> Result<PasswordResetLink, ApiError> {
+        let body = PasswordResetVerify { token };
+        let request = Request::post(&url("/password-resets/verify"))
+            .json_accept()
+            .json(&body);
+        read_json(send(request).await?).await
+    }
+
+    /// `POST /password-resets/confirm`: sets the new password (204), which
+    /// uses the link up.
+    pub async fn confirm_password_reset(
+        &self,
+        token: String,
+        new_password: String,
+    ) -> Result<(), ApiError> {
+        let body = PasswordResetConfirm {
+            token,
+            new_password,
+        };
+        let request = Request::post(&url("/password-resets/confirm"))
+            .json_accept()
+            .json(&body);
+        send(request).await.map(|_| ())
     }
 
     /// `POST /auth/logout`, then forget the session here whatever the

@@ -5,8 +5,10 @@ use crate::components::replace_route::ReplaceRoute;
 use crate::components::signed_in_shell::SignedInShell;
 use crate::pages::account::AccountPage;
 use crate::pages::facility::FacilityPage;
+use crate::pages::forgot_password::ForgotPasswordPage;
 use crate::pages::home::HomePage;
 use crate::pages::login::LoginRoute;
+use crate::pages::reset_password::ResetPasswordPage;
 use crate::pages::server_unavailable::ServerUnavailablePage;
 use crate::pages::unknown_tenant::UnknownTenantPage;
 use crate::session::{Session, TenantState};
@@ -46,6 +48,10 @@ fn AppRoutes() -> impl IntoView {
             view! { <ReplaceRoute path="/"/> }
         }>
             <Route path=path!("/login") view=LoginRoute/>
+            // Open whether or not someone is signed in: a reset link may be
+            // opened in a browser where another account is.
+            <Route path=path!("/forgot-password") view=ForgotPasswordPage/>
+            <Route path=path!("/reset-password") view=ResetPasswordPage/>
             <ParentRoute path=path!("") view=SignedInShell>
                 <Route path=path!("") view=HomePage/>
                 <Route path=path!("facility/:id") view=FacilityPage/>

@@ -104,6 +104,12 @@ impl Session {
         })
     }
 
+    /// The app's HTTP client, for the calls that need no signed-in account
+    /// (the password reset pages).
+    pub fn api(&self) -> ApiClient {
+        self.api
+    }
+
     /// Logs in with a password and loads the account.
     pub async fn log_in(&self, username: String, password: String) -> Result<(), ApiError> {
         self.api.login(username, password).await?;

@@ -1,10 +1,13 @@
 //! Pieces of the screens that more than one page uses.
 
 pub mod facility_switcher;
+pub mod form;
 pub mod header;
 pub mod loading;
 pub mod page_title;
+pub mod password_rules;
 pub mod profile_menu;
 pub mod replace_route;
+pub mod result_card;
 pub mod scope_summary;
 pub mod signed_in_shell;

@@ -2,6 +2,7 @@
 //! with the server's refusals turned into messages a person can act on.
 
 use crate::api::ApiError;
+use crate::components::form::bool_attr;
 use crate::components::loading::LoadingScreen;
 use crate::components::page_title::set_page_title;
 use crate::components::replace_route::ReplaceRoute;
@@ -198,16 +199,11 @@ fn LoginPage() -> impl IntoView {
                         {move || if pending.get() { "Logging in…" } else { "Log in" }}
                     </button>
                 </form>
+                <p class="auth-footer">
+                    <a href="/forgot-password">"Forgot password?"</a>
+                </p>
             </div>
         </main>
-    }
-}
-
-fn bool_attr(value: bool) -> &'static str {
-    if value {
-        "true"
-    } else {
-        "false"
     }
 }
 

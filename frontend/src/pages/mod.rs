@@ -2,7 +2,9 @@
 
 pub mod account;
 pub mod facility;
+pub mod forgot_password;
 pub mod home;
 pub mod login;
+pub mod reset_password;
 pub mod server_unavailable;
 pub mod unknown_tenant;
