@@ -18,10 +18,7 @@ pub fn supported(tag: &str) -> Option<&'static str> {
 /// The first supported language of a browser's preference list, else the
 /// default.
 pub fn negotiate<'a>(preferred: impl IntoIterator<Item = &'a str>) -> &'static str {
-    preferred
-        .into_iter()
-        .find_map(supported)
-        .unwrap_or(DEFAULT)
+    preferred.into_iter().find_map(supported).unwrap_or(DEFAULT)
 }
 
 #[cfg(test)]
