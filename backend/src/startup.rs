@@ -198,13 +198,16 @@ async fn housekeeping(state: web::Data<AppState>) {
         tick.tick().await;
         let keys = Arc::clone(&state.keys);
         let sign_in = Arc::clone(&state.sign_in);
+        let reset_limits_window = state.settings.password_reset.token_ttl;
         let outcome = state
             .db
             .write(move |conn| {
                 keys.refresh(conn)
                     .map_err(|e| db::DbError::Task(format!("key rotation: {e:#}")))?;
                 let now = crate::model::now();
-                sign_in.throttle.forget_stale(conn, now)?;
+                sign_in
+                    .throttle
+                    .forget_stale(conn, now, reset_limits_window)?;
                 OutboxRow::delete_sent(conn, now - KEEP_SPENT)?;
                 PasswordResetToken::delete_expired(conn, now - KEEP_SPENT)?;
                 Ok(())

@@ -209,9 +209,16 @@ impl Throttle {
         LoginThrottle::delete_account(conn, tenant_id, username)
     }
 
-    /// Forgets counters that can no longer make anyone wait.
-    pub fn forget_stale(&self, conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<usize> {
-        let longest = self.settings.window.max(self.settings.max);
+    /// Forgets counters that can no longer make anyone wait, keeping every
+    /// counter for at least `at_least` (the password reset limits count in
+    /// the same table, over one reset link lifetime).
+    pub fn forget_stale(
+        &self,
+        conn: &mut DbConnection,
+        now: NaiveDateTime,
+        at_least: std::time::Duration,
+    ) -> QueryResult<usize> {
+        let longest = self.settings.window.max(self.settings.max).max(at_least);
         LoginThrottle::delete_stale(conn, now - delta(longest))
     }
 }

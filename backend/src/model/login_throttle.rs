@@ -1,5 +1,7 @@
 //! Counters of failed sign-ins, one row per tenant and key (an account from
-//! an address, an account from a known browser, an address, an account).
+//! an address, an account from a known browser, an address, an account),
+//! and of password reset requests (`reset-account:…`, `reset-address:…`,
+//! see `flows::password_reset`).
 //! They live in the database so that every replica sees the same counts,
 //! and each failure is one atomic upsert, so concurrent failures are all
 //! counted on SQLite and PostgreSQL alike.

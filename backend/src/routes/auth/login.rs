@@ -2,7 +2,7 @@
 //! the request, hands the attempt to the sign-in flow (`flows::sign_in`),
 //! and turns its outcome into tokens, cookies or a problem document.
 
-use super::{token_response, Delivery};
+use super::{token_response, Delivery, IssuedTokens};
 use crate::flows::sign_in::{Attempt, Outcome, SignInError, SignedIn};
 use crate::http::client;
 use crate::http::cookies::{self, Kind};
@@ -75,13 +75,15 @@ pub async fn post(
     };
     let mut response = token_response(
         &state,
-        access_token,
-        &session.id,
-        refresh_token.plaintext,
-        refresh_expires_at - now,
+        IssuedTokens {
+            access_token,
+            session_id: session.id,
+            refresh_token: refresh_token.plaintext,
+            refresh_lifetime: refresh_expires_at - now,
+            must_change_password: user.must_change_password,
+        },
         delivery,
         https,
-        user.must_change_password,
     );
     // The browser is known to this account from now on (device cookie).
     let _ = response.add_cookie(&cookies::issue(

@@ -19,17 +19,30 @@ pub enum Delivery {
     Cookie,
 }
 
+/// A fresh token pair, and what the answer says beside it.
+pub struct IssuedTokens {
+    pub access_token: String,
+    pub session_id: String,
+    pub refresh_token: String,
+    pub refresh_lifetime: chrono::TimeDelta,
+    /// The account's password is temporary.
+    pub must_change_password: bool,
+}
+
 /// The answer carrying a fresh token pair.
 pub fn token_response(
     state: &AppState,
-    access_token: String,
-    session_id: &str,
-    refresh_token: String,
-    refresh_lifetime: chrono::TimeDelta,
+    issued: IssuedTokens,
     delivery: Delivery,
     https: bool,
-    must_change_password: bool,
 ) -> HttpResponse {
+    let IssuedTokens {
+        access_token,
+        session_id,
+        refresh_token,
+        refresh_lifetime,
+        must_change_password,
+    } = issued;
     let refresh_max_age = refresh_lifetime.to_std().unwrap_or_default();
     let mut body = TokenResponse {
         access_token,
@@ -37,7 +50,7 @@ pub fn token_response(
         expires_in: state.access_tokens.ttl.as_secs(),
         refresh_token: None,
         refresh_expires_in: refresh_max_age.as_secs(),
-        session_id: session_id.to_owned(),
+        session_id,
         must_change_password,
     };
     let mut builder = HttpResponse::Ok();

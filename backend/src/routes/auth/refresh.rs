@@ -3,7 +3,7 @@
 //! answer goes back the way the token came. A token presented again after
 //! the reuse grace revokes its session.
 
-use super::{token_response, Delivery};
+use super::{token_response, Delivery, IssuedTokens};
 use crate::auth::secret_token;
 use crate::http::cookies::{self, Kind};
 use crate::http::error::ApiError;
@@ -126,12 +126,14 @@ pub async fn post(
         .map_err(|e| ApiError::unexpected(e, "signing a token"))?;
     Ok(token_response(
         &state,
-        access_token,
-        &session.id,
-        secret.plaintext,
-        successor.expires_at - now,
+        IssuedTokens {
+            access_token,
+            session_id: session.id,
+            refresh_token: secret.plaintext,
+            refresh_lifetime: successor.expires_at - now,
+            must_change_password: user.must_change_password,
+        },
         delivery,
         state.client(&req).is_https(),
-        user.must_change_password,
     ))
 }
