@@ -13,6 +13,7 @@ use crate::db::{self, Database, DbPool};
 use crate::flows::password_change::PasswordChanges;
 use crate::flows::password_reset::PasswordResets;
 use crate::flows::sign_in::SignInService;
+use crate::flows::users::UserAdmin;
 use crate::mail::outbox::Outbox;
 use crate::mail::transport::Transport;
 use crate::model::outbox::OutboxRow;
@@ -119,6 +120,11 @@ impl Application {
                 devices: devices.clone(),
                 outbox: outbox.clone(),
             }),
+            users: UserAdmin {
+                db: db.clone(),
+                hasher: hasher.clone(),
+                throttle: Throttle::new(settings.lockout.clone()),
+            },
             outbox,
             sign_in: Arc::new(SignInService {
                 db: db.clone(),

@@ -12,6 +12,7 @@ use crate::db::Database;
 use crate::flows::password_change::PasswordChanges;
 use crate::flows::password_reset::PasswordResets;
 use crate::flows::sign_in::SignInService;
+use crate::flows::users::UserAdmin;
 use crate::http::client::Client;
 use crate::mail::outbox::Outbox;
 use crate::settings::Settings;
@@ -27,6 +28,7 @@ pub struct AppState {
     pub sign_in: Arc<SignInService>,
     pub password_resets: Arc<PasswordResets>,
     pub password_changes: Arc<PasswordChanges>,
+    pub users: UserAdmin,
     pub outbox: Outbox,
     pub sessions: SessionPolicy,
     pub access_tokens: AccessTokens,

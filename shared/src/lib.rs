@@ -11,6 +11,7 @@ pub mod role;
 pub mod username;
 
 pub mod account;
+pub mod admin;
 
 pub use account::{AccountStatus, SignInMethod};
 pub use problem::{Problem, ProblemCode};

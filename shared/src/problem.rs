@@ -42,6 +42,8 @@ pub enum ProblemCode {
     UnknownTenant,
     NotFound,
     MethodNotAllowed,
+    /// Signed in, but the account's role does not allow this.
+    Forbidden,
     /// A cookie request from another site.
     ForbiddenOrigin,
     MalformedJson,
@@ -84,6 +86,7 @@ impl ProblemCode {
             ProblemCode::UnknownTenant => "unknown_tenant",
             ProblemCode::NotFound => "not_found",
             ProblemCode::MethodNotAllowed => "method_not_allowed",
+            ProblemCode::Forbidden => "forbidden",
             ProblemCode::ForbiddenOrigin => "forbidden_origin",
             ProblemCode::MalformedJson => "malformed_json",
             ProblemCode::UnreadableBody => "unreadable_body",

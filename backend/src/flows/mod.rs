@@ -5,6 +5,7 @@
 pub mod password_change;
 pub mod password_reset;
 pub mod sign_in;
+pub mod users;
 
 use crate::mail::templates::{self, Change, Recipient};
 use crate::mail::Mail;

@@ -139,7 +139,7 @@ impl PasswordChanges {
             .hash_blocking(&new_password)
             .map_err(ChangeError::Hashing)?;
         let revoked = self.db.write_blocking(|conn| {
-            User::set_own_password(conn, tenant_id, &user.id, &password_hash, now)?;
+            User::set_password(conn, tenant_id, &user.id, &password_hash, false, now)?;
             let revoked = Session::revoke_of_user_except(
                 conn,
                 tenant_id,

@@ -266,7 +266,7 @@ impl PasswordResets {
                     Some(user) if can_reset(&user) => user,
                     _ => return Ok(Err(LinkProblem::Invalid)),
                 };
-                User::set_own_password(conn, &tenant_id, &user.id, &password_hash, now)?;
+                User::set_password(conn, &tenant_id, &user.id, &password_hash, false, now)?;
                 let revoked =
                     Session::revoke_all_of_user(conn, &tenant_id, &user.id, "password_reset", now)?;
                 throttle.unlock(conn, &tenant_id, &user.username)?;

@@ -106,6 +106,15 @@ impl ApiError {
         )
     }
 
+    /// Signed in, but this is not for this account's role.
+    pub fn forbidden() -> Self {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            ProblemCode::Forbidden,
+            "Your role does not allow this.",
+        )
+    }
+
     pub fn forbidden_origin() -> Self {
         ApiError::new(
             StatusCode::FORBIDDEN,

@@ -20,6 +20,17 @@ pub const PASSWORD_CHANGED: &str = "password_changed";
 pub const PASSWORD_CHANGE_FAILED: &str = "password_change_failed";
 pub const PROFILE_CHANGED: &str = "profile_changed";
 pub const SESSION_REVOKED: &str = "session_revoked";
+pub const PASSWORD_SET_BY_ADMINISTRATOR: &str = "password_set_by_administrator";
+pub const SESSIONS_REVOKED_BY_ADMINISTRATOR: &str = "sessions_revoked_by_administrator";
+
+/// Which events a listing wants.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub kind: Option<String>,
+    pub username: Option<String>,
+    /// Only events about these accounts (`None`: any).
+    pub usernames: Option<Vec<String>>,
+}
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = audit_events)]
@@ -69,6 +80,41 @@ impl AuditEvent {
             .values(self)
             .execute(conn)
             .map(|_| ())
+    }
+
+    /// A page of a tenant's events, newest first, and how many match in
+    /// all: of `kind` if given, and about the accounts `usernames` if
+    /// given (a supervisor's view).
+    pub fn page(
+        conn: &mut DbConnection,
+        tenant_id: &str,
+        filter: &AuditFilter,
+        offset: i64,
+        limit: i64,
+    ) -> QueryResult<(Vec<AuditEvent>, i64)> {
+        let query = || {
+            let mut query = audit_events::table
+                .filter(audit_events::tenant_id.eq(tenant_id))
+                .into_boxed();
+            if let Some(kind) = &filter.kind {
+                query = query.filter(audit_events::kind.eq(kind.clone()));
+            }
+            if let Some(username) = &filter.username {
+                query = query.filter(audit_events::username.eq(username.clone()));
+            }
+            if let Some(usernames) = &filter.usernames {
+                query = query.filter(audit_events::username.eq_any(usernames.clone()));
+            }
+            query
+        };
+        let total = query().count().get_result(conn)?;
+        let items = query()
+            .order((audit_events::occurred_at.desc(), audit_events::id.desc()))
+            .offset(offset)
+            .limit(limit)
+            .select(AuditEvent::as_select())
+            .load(conn)?;
+        Ok((items, total))
     }
 
     pub fn of_tenant(conn: &mut DbConnection, tenant_id: &str) -> QueryResult<Vec<AuditEvent>> {

@@ -37,6 +37,15 @@ impl Facility {
             .optional()
     }
 
+    /// Every facility of a tenant, by name.
+    pub fn of_tenant(conn: &mut DbConnection, tenant_id: &str) -> QueryResult<Vec<Facility>> {
+        facilities::table
+            .filter(facilities::tenant_id.eq(tenant_id))
+            .order(facilities::name.asc())
+            .select(Facility::as_select())
+            .load(conn)
+    }
+
     /// The facilities an account may see, by name.
     pub fn of_user(
         conn: &mut DbConnection,

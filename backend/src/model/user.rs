@@ -48,6 +48,20 @@ pub struct UserFacility {
     pub facility_id: String,
 }
 
+impl UserFacility {
+    /// Which account sees which facility, for a whole tenant: (user id,
+    /// facility id) pairs.
+    pub fn of_tenant(
+        conn: &mut DbConnection,
+        tenant_id: &str,
+    ) -> QueryResult<Vec<(String, String)>> {
+        user_facilities::table
+            .filter(user_facilities::tenant_id.eq(tenant_id))
+            .select((user_facilities::user_id, user_facilities::facility_id))
+            .load(conn)
+    }
+}
+
 impl User {
     pub fn status(&self) -> AccountStatus {
         AccountStatus::parse(&self.status)
@@ -109,15 +123,16 @@ impl User {
         .map(|_| ())
     }
 
-    /// Sets a new password hash, chosen by the account's owner: it is no
-    /// longer temporary, and every reset link of the account dies with the
-    /// old password. The one way a password changes, so no path forgets
-    /// the links.
-    pub fn set_own_password(
+    /// Sets a new password hash: `temporary` when someone other than the
+    /// owner chose it (the owner must choose another at the next sign-in).
+    /// Every reset link of the account dies with the old password. The one
+    /// way a password changes, so no path forgets the links.
+    pub fn set_password(
         conn: &mut DbConnection,
         tenant_id: &str,
         id: &str,
         password_hash: &str,
+        temporary: bool,
         now: NaiveDateTime,
     ) -> QueryResult<bool> {
         let changed = diesel::update(
@@ -127,13 +142,22 @@ impl User {
         )
         .set((
             users::password_hash.eq(password_hash),
-            users::must_change_password.eq(false),
+            users::must_change_password.eq(temporary),
             users::version.eq(users::version + 1),
             users::modified_at.eq(now),
         ))
         .execute(conn)?;
         crate::model::password_reset::PasswordResetToken::replace_all(conn, tenant_id, id, now)?;
         Ok(changed == 1)
+    }
+
+    /// Every account of a tenant.
+    pub fn of_tenant(conn: &mut DbConnection, tenant_id: &str) -> QueryResult<Vec<User>> {
+        users::table
+            .filter(users::tenant_id.eq(tenant_id))
+            .order(users::username.asc())
+            .select(User::as_select())
+            .load(conn)
     }
 
     /// Changes what the owner may change about the account; the version

@@ -7,6 +7,7 @@ pub mod jwks;
 pub mod password_reset;
 pub mod spa;
 pub mod tenant;
+pub mod users;
 
 use crate::http::error::ApiError;
 use actix_web::web;
@@ -34,6 +35,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .post(account::sessions::revoke_others),
                 )
                 .service(web::resource("/me/sessions/{id}").delete(account::sessions::delete))
+                .service(web::resource("/users").get(users::list))
+                .service(web::resource("/users/{id}").get(users::get))
+                .service(web::resource("/users/{id}/password").put(users::set_password))
+                .service(web::resource("/users/{id}/unlock").post(users::unlock))
+                .service(web::resource("/users/{id}/sessions").delete(users::revoke_sessions))
+                .service(web::resource("/facilities").get(users::facilities))
+                .service(web::resource("/audit-events").get(users::audit_events))
                 .service(web::resource("/password-resets").post(password_reset::request))
                 .service(web::resource("/password-resets/verify").post(password_reset::verify))
                 .service(web::resource("/password-resets/confirm").post(password_reset::confirm))

@@ -15,3 +15,4 @@ mod replicas;
 mod tenancy;
 mod throttling;
 mod tokens;
+mod users;

@@ -1,0 +1,218 @@
+//! Account administration for administrators and supervisors:
+//! `/api/v1/users…`, `/api/v1/facilities` and `/api/v1/audit-events`.
+//! Parses, calls `flows::users`, maps its errors; who may reach which
+//! account is decided there.
+
+use crate::flows::users::{AuditQuery, UserQuery, UsersError, DEFAULT_PER_PAGE};
+use crate::http::authenticated::Authenticated;
+use crate::http::error::ApiError;
+use crate::state::AppState;
+use actix_web::{web, HttpRequest, HttpResponse};
+use secrecy::SecretString;
+use serde::Deserialize;
+use shared::admin::{Affected, AuditEventView, FacilityView, Page, SetPassword, UserView};
+use shared::password_policy::{PasswordProblem, MAX_LENGTH};
+use shared::{AccountStatus, ProblemCode, Role};
+
+fn address(state: &AppState, req: &HttpRequest) -> String {
+    state
+        .client(req)
+        .address()
+        .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
+}
+
+fn to_api_error(error: UsersError) -> ApiError {
+    match error {
+        UsersError::Forbidden => ApiError::forbidden(),
+        UsersError::NotFound => ApiError::not_found(),
+        UsersError::OwnAccount => ApiError::forbidden()
+            .with_detail("Change your own account in Account settings (/api/v1/me)."),
+        UsersError::SsoAccount => ApiError::password_managed_by_sso(),
+        UsersError::Policy(problems) => ApiError::password_problems("password", &problems),
+        UsersError::Busy => ApiError::busy(),
+        other => ApiError::unexpected(other, "administering accounts"),
+    }
+}
+
+/// The query string as `T`, or a problem document naming what is wrong.
+fn query<T: serde::de::DeserializeOwned>(req: &HttpRequest) -> Result<T, ApiError> {
+    web::Query::<T>::from_query(req.query_string())
+        .map(web::Query::into_inner)
+        .map_err(|e| ApiError::bad_request(ProblemCode::BadRequest, e.to_string()))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListParams {
+    q: Option<String>,
+    role: Option<Role>,
+    status: Option<AccountStatus>,
+    facility: Option<String>,
+    page: Option<usize>,
+    per_page: Option<usize>,
+}
+
+/// `GET /api/v1/users?q=&role=&status=&facility=&page=&per_page=`.
+pub async fn list(
+    req: HttpRequest,
+    auth: Authenticated,
+    state: web::Data<AppState>,
+) -> Result<web::Json<Page<UserView>>, ApiError> {
+    let params: ListParams = query(&req)?;
+    let page = state
+        .users
+        .list(
+            &auth.tenant,
+            &auth.user,
+            address(&state, &req),
+            UserQuery {
+                search: params
+                    .q
+                    .map(|q| q.trim().to_owned())
+                    .filter(|q| !q.is_empty()),
+                role: params.role,
+                status: params.status,
+                facility: params.facility,
+                page: params.page.unwrap_or(1),
+                per_page: params.per_page.unwrap_or(DEFAULT_PER_PAGE),
+            },
+        )
+        .await
+        .map_err(to_api_error)?;
+    Ok(web::Json(page))
+}
+
+/// `GET /api/v1/users/{id}`.
+pub async fn get(
+    req: HttpRequest,
+    auth: Authenticated,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<web::Json<UserView>, ApiError> {
+    let user = state
+        .users
+        .get(
+            &auth.tenant,
+            &auth.user,
+            address(&state, &req),
+            path.into_inner(),
+        )
+        .await
+        .map_err(to_api_error)?;
+    Ok(web::Json(user))
+}
+
+/// `PUT /api/v1/users/{id}/password`: a temporary password; `204`.
+pub async fn set_password(
+    req: HttpRequest,
+    auth: Authenticated,
+    path: web::Path<String>,
+    body: web::Json<SetPassword>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let SetPassword { password } = body.into_inner();
+    if password.chars().count() > MAX_LENGTH * 4 {
+        return Err(ApiError::password_problems(
+            "password",
+            &[PasswordProblem::TooLong { max: MAX_LENGTH }],
+        ));
+    }
+    state
+        .users
+        .set_password(
+            &auth.tenant,
+            &auth.user,
+            address(&state, &req),
+            path.into_inner(),
+            SecretString::from(password),
+        )
+        .await
+        .map_err(to_api_error)?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `POST /api/v1/users/{id}/unlock`: every brute-force wait lifted.
+pub async fn unlock(
+    req: HttpRequest,
+    auth: Authenticated,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<web::Json<Affected>, ApiError> {
+    let count = state
+        .users
+        .unlock(
+            &auth.tenant,
+            &auth.user,
+            address(&state, &req),
+            path.into_inner(),
+        )
+        .await
+        .map_err(to_api_error)?;
+    Ok(web::Json(Affected { count }))
+}
+
+/// `DELETE /api/v1/users/{id}/sessions`: signed out everywhere, at once.
+pub async fn revoke_sessions(
+    req: HttpRequest,
+    auth: Authenticated,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<web::Json<Affected>, ApiError> {
+    let count = state
+        .users
+        .revoke_sessions(
+            &auth.tenant,
+            &auth.user,
+            address(&state, &req),
+            path.into_inner(),
+        )
+        .await
+        .map_err(to_api_error)?;
+    Ok(web::Json(Affected { count }))
+}
+
+/// `GET /api/v1/facilities`: those the caller administers.
+pub async fn facilities(
+    auth: Authenticated,
+    state: web::Data<AppState>,
+) -> Result<web::Json<Vec<FacilityView>>, ApiError> {
+    let facilities = state
+        .users
+        .facilities(&auth.tenant, &auth.user)
+        .await
+        .map_err(to_api_error)?;
+    Ok(web::Json(facilities))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AuditParams {
+    kind: Option<String>,
+    username: Option<String>,
+    page: Option<usize>,
+    per_page: Option<usize>,
+}
+
+/// `GET /api/v1/audit-events?kind=&username=&page=&per_page=`, newest first.
+pub async fn audit_events(
+    req: HttpRequest,
+    auth: Authenticated,
+    state: web::Data<AppState>,
+) -> Result<web::Json<Page<AuditEventView>>, ApiError> {
+    let params: AuditParams = query(&req)?;
+    let page = state
+        .users
+        .audit(
+            &auth.tenant,
+            &auth.user,
+            AuditQuery {
+                kind: params.kind,
+                username: params.username.map(|u| u.trim().to_lowercase()),
+                page: params.page.unwrap_or(1),
+                per_page: params.per_page.unwrap_or(DEFAULT_PER_PAGE),
+            },
+        )
+        .await
+        .map_err(to_api_error)?;
+    Ok(web::Json(page))
+}

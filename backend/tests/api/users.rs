@@ -1,0 +1,526 @@
+//! Account administration as administrators, supervisors and fulfillers
+//! meet it: who reaches which account, across facilities and tenants, and
+//! what setting a password, unlocking and signing out everywhere do.
+
+use crate::helpers::*;
+use reqwest::{Method, Response};
+use serde_json::{json, Value};
+use shared::Role;
+
+const PASSWORD: &str = "a long enough passphrase";
+
+/// acme: facilities BER, HAM, MUC; anna and otto (administrators), sue
+/// (supervisor of BER and HAM), max (supervisor of BER and MUC), fred
+/// (fulfiller at BER), mia (fulfiller at MUC), hugo (fulfiller at BER and
+/// HAM). globex: gina (administrator), gus (fulfiller).
+async fn network() -> TestApp {
+    let app = spawn_app().await;
+    app.tenant("acme");
+    for (code, name) in [("BER", "Berlin"), ("HAM", "Hamburg"), ("MUC", "Munich")] {
+        app.facility("acme", code, name);
+    }
+    for (name, role, facilities) in [
+        ("anna", Role::Administrator, &[][..]),
+        ("otto", Role::Administrator, &[][..]),
+        ("sue", Role::Supervisor, &["BER", "HAM"][..]),
+        ("max", Role::Supervisor, &["BER", "MUC"][..]),
+        ("fred", Role::Fulfiller, &["BER"][..]),
+        ("mia", Role::Fulfiller, &["MUC"][..]),
+        ("hugo", Role::Fulfiller, &["BER", "HAM"][..]),
+    ] {
+        app.user("acme", name, PASSWORD, role, facilities, true);
+    }
+    app.tenant("globex");
+    app.facility("globex", "NYC", "New York");
+    app.user("globex", "gina", PASSWORD, Role::Administrator, &[], true);
+    app.user("globex", "gus", PASSWORD, Role::Fulfiller, &["NYC"], true);
+    app
+}
+
+impl TestApp {
+    async fn token_of(&self, tenant: &str, username: &str) -> String {
+        str_of(
+            &self.script_login(tenant, username, PASSWORD).await,
+            "access_token",
+        )
+        .to_owned()
+    }
+
+    async fn admin_call(
+        &self,
+        tenant: &str,
+        token: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Response {
+        let mut request = client(self)
+            .request(method, self.url(tenant, path))
+            .bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    async fn usernames(&self, tenant: &str, token: &str, query: &str) -> Vec<String> {
+        let response = self
+            .admin_call(
+                tenant,
+                token,
+                Method::GET,
+                &format!("/api/v1/users{query}"),
+                None,
+            )
+            .await;
+        assert_eq!(response.status(), 200, "{query}");
+        let page: Value = response.json().await.unwrap_or_default();
+        page["items"]
+            .as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .map(|u| str_of(u, "username").to_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    async fn id_of(&self, tenant: &str, admin_token: &str, username: &str) -> String {
+        let response = self
+            .admin_call(
+                tenant,
+                admin_token,
+                Method::GET,
+                &format!("/api/v1/users?q={username}"),
+                None,
+            )
+            .await;
+        let page: Value = response.json().await.unwrap_or_default();
+        page["items"]
+            .as_array()
+            .and_then(|items| items.iter().find(|u| u["username"] == username))
+            .map(|u| str_of(u, "id").to_owned())
+            .unwrap_or_else(|| panic!("no {username}"))
+    }
+}
+
+#[tokio::test]
+async fn each_role_sees_the_accounts_within_its_reach_and_no_other_tenants() -> TestResult {
+    let app = network().await;
+    let anna = app.token_of("acme", "anna").await;
+    let sue = app.token_of("acme", "sue").await;
+    let max = app.token_of("acme", "max").await;
+    let fred = app.token_of("acme", "fred").await;
+
+    assert_eq!(
+        app.usernames("acme", &anna, "").await,
+        ["anna", "fred", "hugo", "max", "mia", "otto", "sue"]
+    );
+    // Only accounts wholly within BER and HAM: not max (MUC too), not mia,
+    // never an administrator.
+    assert_eq!(
+        app.usernames("acme", &sue, "").await,
+        ["fred", "hugo", "sue"]
+    );
+    assert_eq!(
+        app.usernames("acme", &max, "").await,
+        ["fred", "max", "mia"]
+    );
+    for path in [
+        "/api/v1/users",
+        "/api/v1/facilities",
+        "/api/v1/audit-events",
+    ] {
+        let refused = app.admin_call("acme", &fred, Method::GET, path, None).await;
+        assert_eq!(refused.status(), 403, "{path}");
+        assert_eq!(problem(refused).await["code"], "forbidden");
+    }
+
+    // One account by id: within reach, else missing (its existence untold).
+    let mia = app.id_of("acme", &anna, "mia").await;
+    let fred_id = app.id_of("acme", &anna, "fred").await;
+    let anna_id = app.id_of("acme", &anna, "anna").await;
+    let one = |token: String, id: String| {
+        let app = &app;
+        async move {
+            app.admin_call(
+                "acme",
+                &token,
+                Method::GET,
+                &format!("/api/v1/users/{id}"),
+                None,
+            )
+            .await
+            .status()
+        }
+    };
+    assert_eq!(one(sue.clone(), fred_id.clone()).await, 200);
+    assert_eq!(one(sue.clone(), mia.clone()).await, 404);
+    assert_eq!(one(sue.clone(), anna_id.clone()).await, 404);
+    assert_eq!(one(fred.clone(), fred_id.clone()).await, 403);
+    let fred_view: Value = app
+        .admin_call(
+            "acme",
+            &sue,
+            Method::GET,
+            &format!("/api/v1/users/{fred_id}"),
+            None,
+        )
+        .await
+        .json()
+        .await?;
+    for field in [
+        "id",
+        "username",
+        "first_name",
+        "last_name",
+        "email",
+        "role",
+        "facilities",
+        "locale",
+        "sign_in_method",
+        "last_login_at",
+        "status",
+        "version",
+        "created_at",
+        "modified_at",
+    ] {
+        assert!(fred_view.get(field).is_some(), "{field}");
+    }
+    assert_eq!(fred_view["facilities"][0]["code"], "BER");
+    assert_eq!(fred_view["status"], "ACTIVE");
+
+    // Another tenant's administrator reaches nothing here, with its own
+    // token or by id.
+    let gina = app.token_of("globex", "gina").await;
+    assert_eq!(app.usernames("globex", &gina, "").await, ["gina", "gus"]);
+    let across = app
+        .admin_call(
+            "globex",
+            &gina,
+            Method::GET,
+            &format!("/api/v1/users/{fred_id}"),
+            None,
+        )
+        .await;
+    assert_eq!(across.status(), 404);
+    let wrong_host = app
+        .admin_call("acme", &gina, Method::GET, "/api/v1/users", None)
+        .await;
+    assert_eq!(
+        wrong_host.status(),
+        401,
+        "a globex token means nothing at acme"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn lists_search_filter_and_page() -> TestResult {
+    let app = network().await;
+    let anna = app.token_of("acme", "anna").await;
+    assert_eq!(
+        app.usernames("acme", &anna, "?role=FULFILLER").await,
+        ["fred", "hugo", "mia"]
+    );
+    assert_eq!(app.usernames("acme", &anna, "?q=HU").await, ["hugo"]);
+    let berlin = app
+        .admin_call("acme", &anna, Method::GET, "/api/v1/facilities", None)
+        .await
+        .json::<Value>()
+        .await?
+        .as_array()
+        .and_then(|all| all.iter().find(|f| f["code"] == "BER").cloned())
+        .ok_or("no BER")?;
+    let query = format!("?facility={}", str_of(&berlin, "id"));
+    assert_eq!(
+        app.usernames("acme", &anna, &query).await,
+        ["fred", "hugo", "max", "sue"]
+    );
+    app.execute("UPDATE users SET status = 'INACTIVE' WHERE username = 'mia'");
+    assert_eq!(
+        app.usernames("acme", &anna, "?status=INACTIVE").await,
+        ["mia"]
+    );
+
+    let page: Value = app
+        .admin_call(
+            "acme",
+            &anna,
+            Method::GET,
+            "/api/v1/users?per_page=3&page=2",
+            None,
+        )
+        .await
+        .json()
+        .await?;
+    assert_eq!(page["total"], 7);
+    assert_eq!(page["page"], 2);
+    assert_eq!(page["per_page"], 3);
+    assert_eq!(page["items"].as_array().map(Vec::len), Some(3));
+    assert_eq!(page["items"][0]["username"], "max");
+
+    for bad in [
+        "?page=abc",
+        "?role=KING",
+        "?status=asleep",
+        "?colour=red",
+        "?per_page=-1",
+    ] {
+        let refused = app
+            .admin_call(
+                "acme",
+                &anna,
+                Method::GET,
+                &format!("/api/v1/users{bad}"),
+                None,
+            )
+            .await;
+        assert_eq!(refused.status(), 400, "{bad}");
+        assert_eq!(problem(refused).await["code"], "bad_request");
+    }
+    let facilities: Value = app
+        .admin_call(
+            "acme",
+            &app.token_of("acme", "sue").await,
+            Method::GET,
+            "/api/v1/facilities",
+            None,
+        )
+        .await
+        .json()
+        .await?;
+    let codes: Vec<&str> = facilities
+        .as_array()
+        .map(|all| all.iter().filter_map(|f| f["code"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        codes,
+        ["BER", "HAM"],
+        "a supervisor administers its own facilities"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_set_password_is_temporary_and_ends_every_session_of_the_account() -> TestResult {
+    let app = network().await;
+    let sue = app.token_of("acme", "sue").await;
+    let anna = app.token_of("acme", "anna").await;
+    let fred_before = app.token_of("acme", "fred").await;
+    let fred = app.id_of("acme", &anna, "fred").await;
+    let path = format!("/api/v1/users/{fred}/password");
+
+    let weak = app
+        .admin_call(
+            "acme",
+            &sue,
+            Method::PUT,
+            &path,
+            Some(json!({ "password": "short" })),
+        )
+        .await;
+    assert_eq!(weak.status(), 422);
+    assert_eq!(
+        problem(weak).await["error_codes"]["password"][0],
+        "password_too_short"
+    );
+
+    let set = app
+        .admin_call(
+            "acme",
+            &sue,
+            Method::PUT,
+            &path,
+            Some(json!({ "password": "set by sue for fred" })),
+        )
+        .await;
+    assert_eq!(set.status(), 204);
+    assert_eq!(
+        app.me("acme", &fred_before).await.status(),
+        401,
+        "fred's session ended"
+    );
+    let browser = client(&app);
+    assert_eq!(
+        app.login(&browser, "acme", "fred", PASSWORD).await.status(),
+        401
+    );
+    let tokens = app
+        .script_login("acme", "fred", "set by sue for fred")
+        .await;
+    assert_eq!(
+        tokens["must_change_password"], true,
+        "fred must choose his own"
+    );
+
+    // Out of reach, one's own account, or no role for it: refused.
+    let anna_id = app.id_of("acme", &anna, "anna").await;
+    let mia = app.id_of("acme", &anna, "mia").await;
+    let body = json!({ "password": "another long passphrase" });
+    for (token, id, status) in [
+        (&sue, &mia, 404),
+        (&sue, &anna_id, 404),
+        (&anna, &anna_id, 403),
+    ] {
+        let refused = app
+            .admin_call(
+                "acme",
+                token,
+                Method::PUT,
+                &format!("/api/v1/users/{id}/password"),
+                Some(body.clone()),
+            )
+            .await;
+        assert_eq!(refused.status(), status);
+        problem(refused).await;
+    }
+    let hugo_token = app.token_of("acme", "hugo").await;
+    let refused = app
+        .admin_call("acme", &hugo_token, Method::PUT, &path, Some(body.clone()))
+        .await;
+    assert_eq!(refused.status(), 403);
+    assert_eq!(
+        app.login(&browser, "acme", "mia", PASSWORD).await.status(),
+        200,
+        "mia untouched"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn unlocking_and_signing_out_everywhere_take_effect_at_once() -> TestResult {
+    let app = network().await;
+    let anna = app.token_of("acme", "anna").await;
+    let fred_token = app.token_of("acme", "fred").await;
+    let fred = app.id_of("acme", &anna, "fred").await;
+    let browser = client_from(&app, "127.0.0.5");
+    for _ in 0..3 {
+        app.login(&browser, "acme", "fred", "wrong guess").await;
+    }
+    let waiting = app.login(&browser, "acme", "fred", PASSWORD).await;
+    assert_eq!(waiting.status(), 401, "the pair waits");
+
+    let unlocked = app
+        .admin_call(
+            "acme",
+            &anna,
+            Method::POST,
+            &format!("/api/v1/users/{fred}/unlock"),
+            None,
+        )
+        .await;
+    assert_eq!(unlocked.status(), 200);
+    assert!(unlocked.json::<Value>().await?["count"].as_u64() >= Some(1));
+    assert_eq!(
+        app.login(&browser, "acme", "fred", PASSWORD).await.status(),
+        200
+    );
+
+    let ended = app
+        .admin_call(
+            "acme",
+            &anna,
+            Method::DELETE,
+            &format!("/api/v1/users/{fred}/sessions"),
+            None,
+        )
+        .await;
+    assert_eq!(ended.status(), 200);
+    assert!(ended.json::<Value>().await?["count"].as_u64() >= Some(2));
+    assert_eq!(app.me("acme", &fred_token).await.status(), 401);
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_audit_trail_is_scoped_like_the_accounts_and_holds_no_secret() -> TestResult {
+    let app = network().await;
+    let anna = app.token_of("acme", "anna").await;
+    let sue = app.token_of("acme", "sue").await;
+    app.login(&client(&app), "acme", "mia", "mia's wrong guess")
+        .await;
+    let fred = app.id_of("acme", &anna, "fred").await;
+    app.admin_call(
+        "acme",
+        &sue,
+        Method::PUT,
+        &format!("/api/v1/users/{fred}/password"),
+        Some(json!({ "password": "the secret sue typed" })),
+    )
+    .await;
+
+    let all: Value = app
+        .admin_call(
+            "acme",
+            &anna,
+            Method::GET,
+            "/api/v1/audit-events?per_page=200",
+            None,
+        )
+        .await
+        .json()
+        .await?;
+    let text = all.to_string();
+    assert!(
+        !text.contains("the secret sue typed")
+            && !text.contains("wrong guess")
+            && !text.contains(PASSWORD)
+    );
+    let kinds: Vec<&str> = all["items"]
+        .as_array()
+        .map(|items| items.iter().filter_map(|e| e["kind"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(kinds.contains(&"login_failed"));
+    assert!(kinds.contains(&"password_set_by_administrator"));
+    assert_eq!(
+        all["items"][0]["kind"], "password_set_by_administrator",
+        "newest first"
+    );
+
+    let sues: Value = app
+        .admin_call(
+            "acme",
+            &sue,
+            Method::GET,
+            "/api/v1/audit-events?per_page=200",
+            None,
+        )
+        .await
+        .json()
+        .await?;
+    let mut seen: Vec<&str> = sues["items"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|e| e["username"].as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    seen.sort_unstable();
+    seen.dedup();
+    assert_eq!(
+        seen,
+        ["fred", "sue"],
+        "only events about accounts sue reaches"
+    );
+
+    let failed: Value = app
+        .admin_call(
+            "acme",
+            &anna,
+            Method::GET,
+            "/api/v1/audit-events?kind=login_failed",
+            None,
+        )
+        .await
+        .json()
+        .await?;
+    assert_eq!(failed["total"], 1);
+    assert_eq!(failed["items"][0]["username"], "mia");
+    Ok(())
+}
