@@ -150,7 +150,7 @@ pub fn create_user(
     }
     let email = match account.email.as_deref().map(str::trim) {
         None | Some("") => None,
-        Some(email) if is_plausible_email(email) => Some(email.to_owned()),
+        Some(email) if shared::account::is_plausible_email(email) => Some(email.to_owned()),
         Some(email) => return Err(AdminError::InvalidEmail(email.to_owned())),
     };
     match (account.role, account.facility_codes.is_empty()) {
@@ -222,12 +222,4 @@ fn non_empty(value: &str, what: &'static str) -> Result<String, AdminError> {
     } else {
         Ok(value.to_owned())
     }
-}
-
-fn is_plausible_email(email: &str) -> bool {
-    email.len() <= 254
-        && email.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && domain.contains('.') && !domain.starts_with('.')
-        })
-        && !email.contains(char::is_whitespace)
 }

@@ -113,6 +113,9 @@ pub struct Overrides {
     /// A password reset link works for this many seconds [default: 1800]
     #[arg(long, env = "BACKOFFICE_RESET_TOKEN_TTL", global = true)]
     pub reset_token_ttl: Option<u64>,
+    /// An invitation link works for this many seconds [default: 259200, 72 hours]
+    #[arg(long, env = "BACKOFFICE_INVITATION_TTL", global = true)]
+    pub invitation_ttl: Option<u64>,
     /// Reset mails per account within one reset link lifetime [default: 3]
     #[arg(long, env = "BACKOFFICE_RESET_ACCOUNT_LIMIT", global = true)]
     pub reset_account_limit: Option<u32>,
@@ -153,6 +156,7 @@ impl Overrides {
             smtp_url: self.smtp_url.or(lower.smtp_url),
             mail_from: self.mail_from.or(lower.mail_from),
             reset_token_ttl: self.reset_token_ttl.or(lower.reset_token_ttl),
+            invitation_ttl: self.invitation_ttl.or(lower.invitation_ttl),
             reset_account_limit: self.reset_account_limit.or(lower.reset_account_limit),
             reset_address_limit: self.reset_address_limit.or(lower.reset_address_limit),
         }
@@ -177,6 +181,8 @@ pub struct LockoutSettings {
 #[derive(Debug, Clone)]
 pub struct ResetSettings {
     pub token_ttl: Duration,
+    /// How long an invitation link works.
+    pub invitation_ttl: Duration,
     /// Reset mails per account within one token lifetime.
     pub account_limit: u32,
     /// Reset requests per client address within one token lifetime.
@@ -353,6 +359,12 @@ mod bounds {
         Bounded::seconds("BACKOFFICE_KEY_ROTATION", "key-rotation", 3_600, 365 * DAY);
     pub const RESET_TTL: Bounded =
         Bounded::seconds("BACKOFFICE_RESET_TOKEN_TTL", "reset-token-ttl", 60, DAY);
+    pub const INVITATION_TTL: Bounded = Bounded::seconds(
+        "BACKOFFICE_INVITATION_TTL",
+        "invitation-ttl",
+        3_600,
+        30 * DAY,
+    );
     pub const RESET_ACCOUNT: Bounded = Bounded::new(
         "BACKOFFICE_RESET_ACCOUNT_LIMIT",
         "reset-account-limit",
@@ -500,6 +512,7 @@ impl Settings {
                 .unwrap_or_else(|| "Backoffice <no-reply@localhost>".to_owned()),
             password_reset: ResetSettings {
                 token_ttl: bounds::RESET_TTL.duration(o.reset_token_ttl, 1_800)?,
+                invitation_ttl: bounds::INVITATION_TTL.duration(o.invitation_ttl, 3 * DAY)?,
                 account_limit: bounds::RESET_ACCOUNT.count(o.reset_account_limit, 3)?,
                 address_limit: bounds::RESET_ADDRESS.count(o.reset_address_limit, 20)?,
             },

@@ -89,6 +89,11 @@ impl Application {
             );
         }
         let outbox = Outbox::new(Arc::clone(&secret));
+        // Where mailed links point: never a request's Host.
+        let links = settings
+            .public_url
+            .clone()
+            .unwrap_or_else(|| PublicUrl::local(&settings.tenant_host_pattern, port));
         let sessions = SessionPolicy::new(
             settings.refresh_token_ttl,
             settings.session_max_age,
@@ -107,10 +112,7 @@ impl Application {
                 devices: devices.clone(),
                 outbox: outbox.clone(),
                 settings: settings.password_reset.clone(),
-                links: settings
-                    .public_url
-                    .clone()
-                    .unwrap_or_else(|| PublicUrl::local(&settings.tenant_host_pattern, port)),
+                links: links.clone(),
                 wake: Arc::new(tokio::sync::Notify::new()),
             }),
             password_changes: Arc::new(PasswordChanges {
@@ -124,6 +126,9 @@ impl Application {
                 db: db.clone(),
                 hasher: hasher.clone(),
                 throttle: Throttle::new(settings.lockout.clone()),
+                outbox: outbox.clone(),
+                links,
+                invitation_ttl: settings.password_reset.invitation_ttl,
             },
             outbox,
             sign_in: Arc::new(SignInService {

@@ -2,6 +2,21 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Whether `email` (trimmed) looks like a mail address: one `@`, something
+/// before it, a dotted domain after it, no spaces, at most 254 characters.
+/// Whether it exists only a mail can tell.
+pub fn is_plausible_email(email: &str) -> bool {
+    email.len() <= 254
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        })
+        && !email.contains(char::is_whitespace)
+}
+
 /// Only active accounts can sign in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]

@@ -84,3 +84,72 @@ pub struct Affected {
     /// Waits lifted, or sessions ended.
     pub count: usize,
 }
+
+/// `POST /api/v1/users`. With an email address and no password, the account
+/// gets an invitation to choose its password; without an email address a
+/// temporary password is required.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    pub username: String,
+    pub first_name: String,
+    #[serde(default)]
+    pub last_name: String,
+    #[serde(default)]
+    pub email: Option<String>,
+    pub role: Role,
+    /// Facility ids; for a supervisor creating an account, its own when
+    /// absent. Administrators take none.
+    #[serde(default)]
+    pub facility_ids: Option<Vec<String>>,
+    /// `en` when absent.
+    #[serde(default)]
+    pub locale: Option<String>,
+    /// A temporary password (the owner chooses its own at the first
+    /// sign-in).
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
+/// `PATCH /api/v1/users/{id}`: the `version` read last, and the fields to
+/// change. `"email": null` removes the address.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserChanges {
+    pub version: i32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
+    pub email: Option<Option<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub facility_ids: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<AccountStatus>,
+}
+
+/// A field that is present, even as `null`, reads as `Some`.
+fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// `POST /api/v1/facilities`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewFacility {
+    pub code: String,
+    pub name: String,
+}

@@ -156,6 +156,13 @@ pub struct PasswordResetVerify {
 pub struct PasswordResetLink {
     pub username: String,
     pub password_min_length: usize,
+    /// `reset` (Forgot password?) or `invitation` (a first password).
+    #[serde(default = "reset_purpose")]
+    pub purpose: String,
+}
+
+fn reset_purpose() -> String {
+    "reset".to_owned()
 }
 
 /// `POST /api/v1/password-resets/confirm`: set the new password.

@@ -42,6 +42,12 @@ pub enum ProblemCode {
     UnknownTenant,
     NotFound,
     MethodNotAllowed,
+    /// The account changed since the caller read it: read it again.
+    VersionConflict,
+    UsernameTaken,
+    FacilityExists,
+    /// An invitation needs an active password account with an email address.
+    CannotInvite,
     /// Signed in, but the account's role does not allow this.
     Forbidden,
     /// A cookie request from another site.
@@ -86,6 +92,10 @@ impl ProblemCode {
             ProblemCode::UnknownTenant => "unknown_tenant",
             ProblemCode::NotFound => "not_found",
             ProblemCode::MethodNotAllowed => "method_not_allowed",
+            ProblemCode::VersionConflict => "version_conflict",
+            ProblemCode::UsernameTaken => "username_taken",
+            ProblemCode::FacilityExists => "facility_exists",
+            ProblemCode::CannotInvite => "cannot_invite",
             ProblemCode::Forbidden => "forbidden",
             ProblemCode::ForbiddenOrigin => "forbidden_origin",
             ProblemCode::MalformedJson => "malformed_json",

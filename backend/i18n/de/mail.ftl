@@ -14,4 +14,12 @@ changed-body = das Passwort Ihres Backoffice-Kontos { $username } bei { $tenant 
 changed-body-own = das Passwort Ihres Backoffice-Kontos { $username } bei { $tenant } wurde am { $when } in den Kontoeinstellungen geändert. Alle anderen Sitzungen des Kontos wurden abgemeldet.
 changed-warning = Wenn Sie das nicht waren, wenden Sie sich sofort an einen Administrator oder Supervisor von { $tenant }.
 
+invite-subject = Ihr Backoffice-Konto bei { $tenant }
+invite-greeting = Hallo { $name },
+invite-intro = für Sie wurde ein Konto im Backoffice von { $tenant } angelegt. Ihr Benutzername ist { $username }.
+invite-address = Sie finden das Backoffice unter { $address }.
+invite-action = Passwort festlegen
+invite-expiry = Der Link funktioniert einmal und { $hours } Stunden lang. Ist er abgelaufen, bitten Sie einen Administrator oder Supervisor um einen neuen.
+invite-ignore = Wenn Sie diese Einladung nicht erwartet haben, ignorieren Sie diese E-Mail.
+
 signature = Backoffice, { $tenant }

@@ -131,6 +131,7 @@ diesel::table! {
         expires_at -> Timestamp,
         used_at -> Nullable<Timestamp>,
         replaced_at -> Nullable<Timestamp>,
+        purpose -> Text,
     }
 }
 

@@ -94,6 +94,8 @@ pub enum ResetError {
 pub struct UsableLink {
     pub username: String,
     pub password_min_length: usize,
+    /// `reset` or `invitation`.
+    pub purpose: String,
 }
 
 /// A completed reset.
@@ -205,15 +207,15 @@ impl PasswordResets {
     pub async fn verify(&self, tenant: &Tenant, token: &str) -> Result<UsableLink, ResetError> {
         let token_hash = well_formed(token)?;
         let tenant_id = tenant.id.clone();
-        let user = self
+        let (token, user) = self
             .db
             .read(move |conn| usable(conn, &tenant_id, &token_hash, crate::model::now()))
             .await?
-            .map_err(ResetError::Link)?
-            .1;
+            .map_err(ResetError::Link)?;
         Ok(UsableLink {
             username: user.username,
             password_min_length: min_length(tenant),
+            purpose: token.purpose,
         })
     }
 
@@ -349,6 +351,7 @@ impl Handler {
             expires_at: now + delta(self.token_ttl),
             used_at: None,
             replaced_at: None,
+            purpose: crate::model::password_reset::RESET.to_owned(),
         }
         .issue(conn)?;
         let link = format!(

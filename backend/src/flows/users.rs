@@ -10,19 +10,27 @@
 //! in memory.
 
 use crate::auth::password::{HashError, PasswordHasher};
+use crate::auth::secret_token::SecretToken;
 use crate::auth::throttle::Throttle;
 use crate::db::{Database, DbConnection, DbError};
+use crate::mail::outbox::Outbox;
+use crate::mail::templates::{self, Recipient};
 use crate::model::audit::{self, AuditEvent, AuditFilter};
 use crate::model::facility::Facility;
+use crate::model::password_reset::{self, PasswordResetToken};
 use crate::model::session::Session;
 use crate::model::tenant::Tenant;
 use crate::model::user::{User, UserFacility};
+use crate::settings::PublicUrl;
 use secrecy::{ExposeSecret, SecretString};
 use shared::admin::{AuditEventView, FacilityView, Page, UserView};
+use shared::admin::{NewFacility, NewUser, UserChanges};
 use shared::api::FacilityRef;
 use shared::password_policy::{PasswordPolicy, PasswordProblem};
+use shared::username::Username;
 use shared::{AccountStatus, Role, SignInMethod};
 use std::collections::{BTreeSet, HashMap};
+use std::time::Duration;
 
 /// The longest page a listing gives.
 pub const MAX_PER_PAGE: usize = 200;
@@ -32,7 +40,18 @@ pub struct UserAdmin {
     pub db: Database,
     pub hasher: PasswordHasher,
     pub throttle: Throttle,
+    pub outbox: Outbox,
+    /// Where invitation links point (`BACKOFFICE_PUBLIC_URL`).
+    pub links: PublicUrl,
+    pub invitation_ttl: Duration,
 }
+
+/// The longest name, facility name or code.
+const MAX_NAME: usize = 100;
+const MAX_CODE: usize = 32;
+
+/// Fields of a request that break the rules: field, stable code, words.
+pub type FieldErrors = Vec<(&'static str, &'static str, String)>;
 
 /// Who is administering: the signed-in account and what it may reach.
 #[derive(Debug, Clone)]
@@ -97,6 +116,18 @@ pub enum UsersError {
     SsoAccount,
     #[error("the password breaks the policy")]
     Policy(Vec<PasswordProblem>),
+    #[error("fields break the rules")]
+    Invalid(FieldErrors),
+    /// The account changed since the caller read it.
+    #[error("stale version; the account is now at version {current}")]
+    VersionConflict { current: i32 },
+    #[error("the username is taken")]
+    UsernameTaken,
+    #[error("the facility code is taken")]
+    FacilityExists,
+    /// An invitation needs an active password account with an email address.
+    #[error("no invitation possible")]
+    CannotInvite,
     #[error("the hashing queue is full")]
     Busy,
     #[error("password hashing: {0}")]
@@ -472,6 +503,568 @@ impl UserAdmin {
             })
         })
         .await
+    }
+}
+
+impl UserAdmin {
+    /// Creates an account: with an email and no password, it is invited to
+    /// choose its password; else the password given is temporary.
+    pub async fn create(
+        &self,
+        tenant: &Tenant,
+        caller: &User,
+        address: String,
+        new: NewUser,
+    ) -> Result<UserView, UsersError> {
+        let mut errors = FieldErrors::new();
+        let username = match Username::parse(&new.username) {
+            Ok(username) => username.as_str().to_owned(),
+            Err(e) => {
+                errors.push(("username", "username_invalid", e.to_string()));
+                String::new()
+            }
+        };
+        let first_name = name_field(&mut errors, "first_name", &new.first_name, true);
+        let last_name = name_field(&mut errors, "last_name", &new.last_name, false);
+        let email = email_field(&mut errors, new.email.as_deref());
+        let locale = locale_field(&mut errors, new.locale.as_deref().unwrap_or("en"));
+        let min_length = usize::try_from(tenant.password_min_length)
+            .unwrap_or(shared::password_policy::DEFAULT_MIN_LENGTH);
+        match (&new.password, &email) {
+            (Some(password), _) => {
+                for problem in
+                    PasswordPolicy::with_min_length(min_length).check(password, &username)
+                {
+                    errors.push(("password", problem.code(), problem.to_string()));
+                }
+            }
+            (None, None) => errors.push((
+                "password",
+                "password_or_email_required",
+                "Give an email address (for an invitation) or a temporary password.".to_owned(),
+            )),
+            (None, Some(_)) => {}
+        }
+        let (tenant_id, caller_user, role) = (tenant.id.clone(), caller.clone(), new.role);
+        let requested = new.facility_ids.clone();
+        let (actor, facility_ids) = self
+            .read(move |conn| {
+                let actor = actor_of(conn, &tenant_id, &caller_user, address)?;
+                let directory = Directory::load(conn, &tenant_id)?;
+                let facility_ids = requested.unwrap_or_else(|| {
+                    if role == Role::Administrator {
+                        Vec::new()
+                    } else {
+                        actor.facilities.iter().cloned().collect()
+                    }
+                });
+                let facility_ids = facilities_field(&mut errors, &directory, role, facility_ids);
+                if !errors.is_empty() {
+                    return Err(UsersError::Invalid(errors));
+                }
+                actor.may_assign(role, &facility_ids)?;
+                Ok((actor, facility_ids))
+            })
+            .await?;
+        let password_hash = match new.password {
+            Some(password) => Some(self.hash(SecretString::from(password)).await?),
+            None => None,
+        };
+        let now = crate::model::now();
+        let user = User {
+            id: crate::model::new_id(),
+            tenant_id: tenant.id.clone(),
+            username,
+            first_name,
+            last_name,
+            email,
+            locale,
+            status: AccountStatus::Active.as_str().to_owned(),
+            sign_in_method: SignInMethod::Password.as_str().to_owned(),
+            role: role.as_str().to_owned(),
+            must_change_password: password_hash.is_some(),
+            password_hash,
+            version: 1,
+            created_at: now,
+            modified_at: now,
+            last_login_at: None,
+            previous_login_at: None,
+        };
+        let invite = user.password_hash.is_none();
+        let (tenant_row, inviter) = (tenant.clone(), self.inviter());
+        let id = user.id.clone();
+        self.write(move |conn| {
+            let ids: Vec<String> = facility_ids.iter().cloned().collect();
+            user.insert_with_facilities(conn, &ids).map_err(|e| {
+                if crate::db::is_unique_violation(&e) {
+                    UsersError::UsernameTaken
+                } else {
+                    e.into()
+                }
+            })?;
+            AuditEvent::new(&tenant_row.id, audit::USER_CREATED)
+                .user(Some(&user.id), Some(&user.username))
+                .from_address(&actor.address)
+                .detail(&format!(
+                    "by {}; {}",
+                    actor.username,
+                    if invite {
+                        "invited"
+                    } else {
+                        "temporary password"
+                    }
+                ))
+                .record(conn)?;
+            if invite {
+                inviter.invite(conn, &tenant_row, &user, now)?;
+            }
+            Ok(())
+        })
+        .await?;
+        self.outbox.wake();
+        self.get(tenant, caller, String::new(), id).await
+    }
+
+    /// Changes an account, if the caller read its current `version`.
+    /// Deactivation, a new role, a lost facility or a new email address end
+    /// its sessions (and its reset links) at once.
+    pub async fn update(
+        &self,
+        tenant: &Tenant,
+        caller: &User,
+        address: String,
+        id: String,
+        changes: UserChanges,
+    ) -> Result<UserView, UsersError> {
+        let (tenant_id, caller_user) = (tenant.id.clone(), caller.clone());
+        let target_id = id.clone();
+        self.write(move |conn| {
+            let actor = actor_of(conn, &tenant_id, &caller_user, address)?;
+            let directory = Directory::load(conn, &tenant_id)?;
+            let target = reachable(&directory, &actor, &target_id)?.clone();
+            if target.version != changes.version {
+                return Err(UsersError::VersionConflict {
+                    current: target.version,
+                });
+            }
+            let mut errors = FieldErrors::new();
+            let first_name = changes.first_name.as_deref().map_or_else(
+                || target.first_name.clone(),
+                |v| name_field(&mut errors, "first_name", v, true),
+            );
+            let last_name = changes.last_name.as_deref().map_or_else(
+                || target.last_name.clone(),
+                |v| name_field(&mut errors, "last_name", v, false),
+            );
+            let email = match &changes.email {
+                None => target.email.clone(),
+                Some(value) => email_field(&mut errors, value.as_deref()),
+            };
+            let locale = changes
+                .locale
+                .as_deref()
+                .map_or_else(|| target.locale.clone(), |v| locale_field(&mut errors, v));
+            let role = changes.role.unwrap_or_else(|| target.role());
+            let old_facilities = directory.facilities_of(&target.id);
+            let facility_ids = match changes.facility_ids.clone() {
+                Some(ids) => facilities_field(&mut errors, &directory, role, ids),
+                None if role == Role::Administrator => BTreeSet::new(),
+                None => facilities_field(
+                    &mut errors,
+                    &directory,
+                    role,
+                    old_facilities.iter().cloned().collect(),
+                ),
+            };
+            let status = changes.status.unwrap_or_else(|| target.status());
+            if !errors.is_empty() {
+                return Err(UsersError::Invalid(errors));
+            }
+            let own = target.id == actor.user_id;
+            if own
+                && (role != target.role()
+                    || status != target.status()
+                    || facility_ids != old_facilities)
+            {
+                return Err(UsersError::OwnAccount);
+            }
+            if role != target.role() || facility_ids != old_facilities {
+                actor.may_assign(role, &facility_ids)?;
+            }
+            let now = crate::model::now();
+            let stored = User::update_by_administrator(
+                conn,
+                &tenant_id,
+                &target.id,
+                changes.version,
+                &AdministeredFields {
+                    first_name,
+                    last_name,
+                    email: email.clone(),
+                    locale,
+                    role,
+                    status,
+                },
+                now,
+            )?;
+            if !stored {
+                return Err(UsersError::VersionConflict {
+                    current: target.version + 1,
+                });
+            }
+            if facility_ids != old_facilities {
+                let ids: Vec<String> = facility_ids.iter().cloned().collect();
+                UserFacility::replace(conn, &tenant_id, &target.id, &ids)?;
+            }
+            let lost_facility = !old_facilities.is_subset(&facility_ids);
+            let mut changed = Vec::new();
+            if status != target.status() {
+                changed.push("status");
+            }
+            if role != target.role() {
+                changed.push("role");
+            }
+            if facility_ids != old_facilities {
+                changed.push("facilities");
+            }
+            if email != target.email {
+                changed.push("email");
+                // Links already mailed went to the old address.
+                PasswordResetToken::replace_all(conn, &tenant_id, &target.id, now)?;
+            }
+            let revoked =
+                if status == AccountStatus::Inactive || role != target.role() || lost_facility {
+                    Session::revoke_all_of_user(
+                        conn,
+                        &tenant_id,
+                        &target.id,
+                        "changed_by_administrator",
+                        now,
+                    )?
+                } else {
+                    0
+                };
+            AuditEvent::new(&tenant_id, audit::USER_CHANGED)
+                .user(Some(&target.id), Some(&target.username))
+                .from_address(&actor.address)
+                .detail(&format!(
+                    "by {}; changed: {}; {revoked} sessions revoked",
+                    actor.username,
+                    if changed.is_empty() {
+                        "names or language".to_owned()
+                    } else {
+                        changed.join(", ")
+                    }
+                ))
+                .record(conn)?;
+            Ok(())
+        })
+        .await?;
+        self.get(tenant, caller, String::new(), id).await
+    }
+
+    /// Deletes an account; its sessions, links and facility links go with it.
+    pub async fn delete(
+        &self,
+        tenant: &Tenant,
+        caller: &User,
+        address: String,
+        id: String,
+    ) -> Result<(), UsersError> {
+        let (tenant_id, caller) = (tenant.id.clone(), caller.clone());
+        self.write(move |conn| {
+            let actor = actor_of(conn, &tenant_id, &caller, address)?;
+            let directory = Directory::load(conn, &tenant_id)?;
+            let target = reachable(&directory, &actor, &id)?.clone();
+            if target.id == actor.user_id {
+                return Err(UsersError::OwnAccount);
+            }
+            User::delete(conn, &tenant_id, &target.id)?;
+            AuditEvent::new(&tenant_id, audit::USER_DELETED)
+                .user(Some(&target.id), Some(&target.username))
+                .from_address(&actor.address)
+                .detail(&format!("by {}", actor.username))
+                .record(conn)?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Sends the invitation again, with a new link (the old one dies).
+    pub async fn invite_again(
+        &self,
+        tenant: &Tenant,
+        caller: &User,
+        address: String,
+        id: String,
+    ) -> Result<(), UsersError> {
+        let (tenant_row, caller, inviter) = (tenant.clone(), caller.clone(), self.inviter());
+        self.write(move |conn| {
+            let actor = actor_of(conn, &tenant_row.id, &caller, address)?;
+            let directory = Directory::load(conn, &tenant_row.id)?;
+            let target = reachable(&directory, &actor, &id)?.clone();
+            let can = target.is_active()
+                && target.sign_in_method() == SignInMethod::Password
+                && target
+                    .email
+                    .as_deref()
+                    .is_some_and(|e| !e.trim().is_empty());
+            if !can {
+                return Err(UsersError::CannotInvite);
+            }
+            inviter.invite(conn, &tenant_row, &target, crate::model::now())?;
+            AuditEvent::new(&tenant_row.id, audit::INVITATION_SENT)
+                .user(Some(&target.id), Some(&target.username))
+                .from_address(&actor.address)
+                .detail(&format!("by {}", actor.username))
+                .record(conn)?;
+            Ok(())
+        })
+        .await?;
+        self.outbox.wake();
+        Ok(())
+    }
+
+    /// Creates a facility (administrators only).
+    pub async fn create_facility(
+        &self,
+        tenant: &Tenant,
+        caller: &User,
+        new: NewFacility,
+    ) -> Result<FacilityView, UsersError> {
+        let mut errors = FieldErrors::new();
+        let code = new.code.trim().to_owned();
+        let code_ok = (1..=MAX_CODE).contains(&code.chars().count())
+            && code
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !code_ok {
+            errors.push((
+                "code",
+                "facility_code_invalid",
+                format!("Use 1 to {MAX_CODE} letters, digits, hyphens or underscores."),
+            ));
+        }
+        let name = name_field(&mut errors, "name", &new.name, true);
+        if !errors.is_empty() {
+            return Err(UsersError::Invalid(errors));
+        }
+        let (tenant_id, caller) = (tenant.id.clone(), caller.clone());
+        self.write(move |conn| {
+            let actor = actor_of(conn, &tenant_id, &caller, String::new())?;
+            if actor.role != Role::Administrator {
+                return Err(UsersError::Forbidden);
+            }
+            let facility = Facility {
+                id: crate::model::new_id(),
+                tenant_id: tenant_id.clone(),
+                code,
+                name,
+                created_at: crate::model::now(),
+            };
+            facility.insert(conn).map_err(|e| {
+                if crate::db::is_unique_violation(&e) {
+                    UsersError::FacilityExists
+                } else {
+                    e.into()
+                }
+            })?;
+            Ok(FacilityView {
+                created_at: rfc3339(facility.created_at),
+                id: facility.id,
+                code: facility.code,
+                name: facility.name,
+            })
+        })
+        .await
+    }
+
+    async fn hash(&self, password: SecretString) -> Result<String, UsersError> {
+        self.hasher
+            .run(move |hasher| hasher.hash_blocking(&password))
+            .await
+            .and_then(|hashed| hashed)
+            .map_err(|e| match e {
+                HashError::Busy => UsersError::Busy,
+                other => UsersError::Hashing(other),
+            })
+    }
+
+    fn inviter(&self) -> Inviter {
+        Inviter {
+            outbox: self.outbox.clone(),
+            links: self.links.clone(),
+            ttl: self.invitation_ttl,
+        }
+    }
+}
+
+/// What sending an invitation needs, owned, for the database thread.
+struct Inviter {
+    outbox: Outbox,
+    links: PublicUrl,
+    ttl: Duration,
+}
+
+impl Inviter {
+    /// Stores a new invitation link for `user` (its older links die) and
+    /// puts the mail in the outbox, in the caller's transaction.
+    fn invite(
+        &self,
+        conn: &mut DbConnection,
+        tenant: &Tenant,
+        user: &User,
+        now: chrono::NaiveDateTime,
+    ) -> Result<(), UsersError> {
+        let Some(email) = user.email.as_deref() else {
+            return Err(UsersError::CannotInvite);
+        };
+        let token = SecretToken::generate();
+        PasswordResetToken {
+            token_hash: token.hash.clone(),
+            tenant_id: tenant.id.clone(),
+            user_id: user.id.clone(),
+            created_at: now,
+            expires_at: now
+                + chrono::TimeDelta::from_std(self.ttl).unwrap_or(chrono::TimeDelta::MAX),
+            used_at: None,
+            replaced_at: None,
+            purpose: password_reset::INVITATION.to_owned(),
+        }
+        .issue(conn)?;
+        let address = self.links.for_tenant(&tenant.slug);
+        let link = format!("{address}/reset-password#token={}", token.plaintext);
+        let name = user.display_name();
+        let mail = templates::invitation(
+            &Recipient {
+                address: email,
+                name: &name,
+                username: &user.username,
+                locale: &user.locale,
+            },
+            &tenant.display_name,
+            &address,
+            &link,
+            self.ttl.as_secs().div_ceil(3600),
+        );
+        self.outbox
+            .put(conn, &tenant.id, crate::mail::kind::INVITATION, &mail, now)?;
+        Ok(())
+    }
+}
+
+/// The stored fields an administrator sets, already checked.
+pub struct AdministeredFields {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: Option<String>,
+    pub locale: String,
+    pub role: Role,
+    pub status: AccountStatus,
+}
+
+fn name_field(
+    errors: &mut FieldErrors,
+    field: &'static str,
+    value: &str,
+    required: bool,
+) -> String {
+    let value = value.trim().to_owned();
+    if required && value.is_empty() {
+        errors.push((field, "required", "Enter a name.".to_owned()));
+    } else if value.chars().count() > MAX_NAME {
+        errors.push((
+            field,
+            "too_long",
+            format!("Use at most {MAX_NAME} characters."),
+        ));
+    } else if value.chars().any(char::is_control) {
+        errors.push((
+            field,
+            "invalid_characters",
+            "Use letters, spaces and punctuation only.".to_owned(),
+        ));
+    }
+    value
+}
+
+fn email_field(errors: &mut FieldErrors, value: Option<&str>) -> Option<String> {
+    match value.map(str::trim) {
+        None | Some("") => None,
+        Some(email) if shared::account::is_plausible_email(email) => Some(email.to_owned()),
+        Some(_) => {
+            errors.push((
+                "email",
+                "email_invalid",
+                "Enter an email address such as name@example.com.".to_owned(),
+            ));
+            None
+        }
+    }
+}
+
+fn locale_field(errors: &mut FieldErrors, value: &str) -> String {
+    match shared::locale::SUPPORTED
+        .iter()
+        .find(|known| **known == value.trim())
+    {
+        Some(known) => (*known).to_owned(),
+        None => {
+            errors.push((
+                "locale",
+                "locale_unsupported",
+                format!("Choose one of: {}.", shared::locale::SUPPORTED.join(", ")),
+            ));
+            String::new()
+        }
+    }
+}
+
+/// The facility ids as a set, checked against the tenant and the role.
+fn facilities_field(
+    errors: &mut FieldErrors,
+    directory: &Directory,
+    role: Role,
+    ids: Vec<String>,
+) -> BTreeSet<String> {
+    let ids: BTreeSet<String> = ids.into_iter().collect();
+    if ids.iter().any(|id| !directory.facilities.contains_key(id)) {
+        errors.push((
+            "facility_ids",
+            "facility_unknown",
+            "There is no such facility in this tenant.".to_owned(),
+        ));
+    } else if role == Role::Administrator && !ids.is_empty() {
+        errors.push((
+            "facility_ids",
+            "administrator_without_facilities",
+            "An administrator sees the whole network and takes no facilities.".to_owned(),
+        ));
+    } else if role != Role::Administrator && ids.is_empty() {
+        errors.push((
+            "facility_ids",
+            "facilities_required",
+            "Choose at least one facility.".to_owned(),
+        ));
+    }
+    ids
+}
+
+impl Actor {
+    /// Whether the actor may give an account `role` and `facilities`.
+    fn may_assign(&self, role: Role, facilities: &BTreeSet<String>) -> Result<(), UsersError> {
+        let allowed = match self.role {
+            Role::Administrator => true,
+            Role::Supervisor => {
+                role != Role::Administrator && facilities.is_subset(&self.facilities)
+            }
+            Role::Fulfiller => false,
+        };
+        if allowed {
+            Ok(())
+        } else {
+            Err(UsersError::Forbidden)
+        }
     }
 }
 

@@ -156,6 +156,36 @@ impl ApiError {
         error
     }
 
+    /// Fields at fault: (field, stable code, words) each.
+    pub fn fields(faults: Vec<(&str, &str, String)>) -> Self {
+        let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut codes: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (field, code, message) in faults {
+            errors.entry(field.to_owned()).or_default().push(message);
+            codes
+                .entry(field.to_owned())
+                .or_default()
+                .push(code.to_owned());
+        }
+        let mut error = ApiError::validation(errors);
+        error.error_codes = codes;
+        error
+    }
+
+    /// The same fields at fault, answered as `409` with `code`: the value
+    /// is well-formed but taken.
+    pub fn with_status_conflict(mut self, code: ProblemCode) -> Self {
+        self.status = StatusCode::CONFLICT;
+        self.code = code;
+        self.title = "The value is taken.";
+        self
+    }
+
+    /// A change that cannot be made in the state things are in.
+    pub fn conflict(code: ProblemCode, title: &'static str) -> Self {
+        ApiError::new(StatusCode::CONFLICT, code, title)
+    }
+
     /// One field at fault, with its stable code.
     pub fn field_code(field: &str, code: &str, message: &str) -> Self {
         let mut error = ApiError::field(field, message);

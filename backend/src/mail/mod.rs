@@ -28,4 +28,5 @@ pub struct Mail {
 pub mod kind {
     pub const PASSWORD_RESET: &str = "password_reset";
     pub const PASSWORD_CHANGED: &str = "password_changed";
+    pub const INVITATION: &str = "invitation";
 }

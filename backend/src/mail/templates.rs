@@ -138,6 +138,43 @@ pub fn password_reset(recipient: &Recipient<'_>, tenant: &str, link: &str, minut
     mail(recipient, say("reset-subject"), body, Some(link.to_owned()))
 }
 
+/// The invitation to a new account: where the Backoffice is, the username,
+/// and a link to choose the first password, valid for `hours`. No password.
+pub fn invitation(
+    recipient: &Recipient<'_>,
+    tenant: &str,
+    address: &str,
+    link: &str,
+    hours: u64,
+) -> Mail {
+    let lang = language(recipient.locale);
+    let hours = hours.to_string();
+    let args = args(&[
+        ("tenant", tenant),
+        ("name", recipient.name),
+        ("username", recipient.username),
+        ("address", address),
+        ("hours", &hours),
+    ]);
+    let say = |id: &str| LOCALES.lookup_with_args(&lang, id, &args);
+    let body = Body {
+        paragraphs: vec![
+            say("invite-greeting"),
+            say("invite-intro"),
+            say("invite-address"),
+        ],
+        action: Some((say("invite-action"), link.to_owned())),
+        after: vec![say("invite-expiry"), say("invite-ignore")],
+        signature: say("signature"),
+    };
+    mail(
+        recipient,
+        say("invite-subject"),
+        body,
+        Some(link.to_owned()),
+    )
+}
+
 /// How a password came to change, for the notice's words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Change {

@@ -20,6 +20,10 @@ pub const PASSWORD_CHANGED: &str = "password_changed";
 pub const PASSWORD_CHANGE_FAILED: &str = "password_change_failed";
 pub const PROFILE_CHANGED: &str = "profile_changed";
 pub const SESSION_REVOKED: &str = "session_revoked";
+pub const USER_CREATED: &str = "user_created";
+pub const USER_CHANGED: &str = "user_changed";
+pub const USER_DELETED: &str = "user_deleted";
+pub const INVITATION_SENT: &str = "invitation_sent";
 pub const PASSWORD_SET_BY_ADMINISTRATOR: &str = "password_set_by_administrator";
 pub const SESSIONS_REVOKED_BY_ADMINISTRATOR: &str = "sessions_revoked_by_administrator";
 

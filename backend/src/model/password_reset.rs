@@ -58,7 +58,14 @@ pub struct PasswordResetToken {
     pub expires_at: NaiveDateTime,
     pub used_at: Option<NaiveDateTime>,
     pub replaced_at: Option<NaiveDateTime>,
+    /// [`RESET`] or [`INVITATION`].
+    pub purpose: String,
 }
+
+/// A token from "Forgot password?".
+pub const RESET: &str = "reset";
+/// A token from an invitation: the account's first password.
+pub const INVITATION: &str = "invitation";
 
 /// Why a token cannot set a password (or that it can).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

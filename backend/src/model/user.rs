@@ -49,6 +49,31 @@ pub struct UserFacility {
 }
 
 impl UserFacility {
+    /// Sets the facilities of an account to exactly `facility_ids`.
+    pub fn replace(
+        conn: &mut DbConnection,
+        tenant_id: &str,
+        user_id: &str,
+        facility_ids: &[String],
+    ) -> QueryResult<()> {
+        diesel::delete(
+            user_facilities::table
+                .filter(user_facilities::tenant_id.eq(tenant_id))
+                .filter(user_facilities::user_id.eq(user_id)),
+        )
+        .execute(conn)?;
+        for facility_id in facility_ids {
+            diesel::insert_into(user_facilities::table)
+                .values(UserFacility {
+                    tenant_id: tenant_id.to_owned(),
+                    user_id: user_id.to_owned(),
+                    facility_id: facility_id.clone(),
+                })
+                .execute(conn)?;
+        }
+        Ok(())
+    }
+
     /// Which account sees which facility, for a whole tenant: (user id,
     /// facility id) pairs.
     pub fn of_tenant(
@@ -149,6 +174,46 @@ impl User {
         .execute(conn)?;
         crate::model::password_reset::PasswordResetToken::replace_all(conn, tenant_id, id, now)?;
         Ok(changed == 1)
+    }
+
+    /// Stores an administrator's change if the account is still at
+    /// `version`; false if it is not (someone changed it meanwhile).
+    pub fn update_by_administrator(
+        conn: &mut DbConnection,
+        tenant_id: &str,
+        id: &str,
+        version: i32,
+        fields: &crate::flows::users::AdministeredFields,
+        now: NaiveDateTime,
+    ) -> QueryResult<bool> {
+        let changed = diesel::update(
+            users::table
+                .filter(users::tenant_id.eq(tenant_id))
+                .filter(users::id.eq(id))
+                .filter(users::version.eq(version)),
+        )
+        .set((
+            users::first_name.eq(&fields.first_name),
+            users::last_name.eq(&fields.last_name),
+            users::email.eq(&fields.email),
+            users::locale.eq(&fields.locale),
+            users::role.eq(fields.role.as_str()),
+            users::status.eq(fields.status.as_str()),
+            users::version.eq(version + 1),
+            users::modified_at.eq(now),
+        ))
+        .execute(conn)?;
+        Ok(changed == 1)
+    }
+
+    pub fn delete(conn: &mut DbConnection, tenant_id: &str, id: &str) -> QueryResult<bool> {
+        let deleted = diesel::delete(
+            users::table
+                .filter(users::tenant_id.eq(tenant_id))
+                .filter(users::id.eq(id)),
+        )
+        .execute(conn)?;
+        Ok(deleted == 1)
     }
 
     /// Every account of a tenant.

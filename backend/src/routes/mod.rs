@@ -35,12 +35,22 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .post(account::sessions::revoke_others),
                 )
                 .service(web::resource("/me/sessions/{id}").delete(account::sessions::delete))
-                .service(web::resource("/users").get(users::list))
-                .service(web::resource("/users/{id}").get(users::get))
+                .service(web::resource("/users").get(users::list).post(users::create))
+                .service(
+                    web::resource("/users/{id}")
+                        .get(users::get)
+                        .patch(users::update)
+                        .delete(users::delete),
+                )
+                .service(web::resource("/users/{id}/invitation").post(users::invite))
                 .service(web::resource("/users/{id}/password").put(users::set_password))
                 .service(web::resource("/users/{id}/unlock").post(users::unlock))
                 .service(web::resource("/users/{id}/sessions").delete(users::revoke_sessions))
-                .service(web::resource("/facilities").get(users::facilities))
+                .service(
+                    web::resource("/facilities")
+                        .get(users::facilities)
+                        .post(users::create_facility),
+                )
                 .service(web::resource("/audit-events").get(users::audit_events))
                 .service(web::resource("/password-resets").post(password_reset::request))
                 .service(web::resource("/password-resets/verify").post(password_reset::verify))

@@ -49,6 +49,7 @@ pub async fn verify(
     Ok(HttpResponse::Ok().json(PasswordResetLink {
         username: link.username,
         password_min_length: link.password_min_length,
+        purpose: link.purpose,
     }))
 }
 

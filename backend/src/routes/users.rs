@@ -10,7 +10,10 @@ use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use secrecy::SecretString;
 use serde::Deserialize;
-use shared::admin::{Affected, AuditEventView, FacilityView, Page, SetPassword, UserView};
+use shared::admin::{
+    Affected, AuditEventView, FacilityView, NewFacility, NewUser, Page, SetPassword, UserChanges,
+    UserView,
+};
 use shared::password_policy::{PasswordProblem, MAX_LENGTH};
 use shared::{AccountStatus, ProblemCode, Role};
 
@@ -29,6 +32,28 @@ fn to_api_error(error: UsersError) -> ApiError {
             .with_detail("Change your own account in Account settings (/api/v1/me)."),
         UsersError::SsoAccount => ApiError::password_managed_by_sso(),
         UsersError::Policy(problems) => ApiError::password_problems("password", &problems),
+        UsersError::Invalid(faults) => ApiError::fields(faults),
+        UsersError::VersionConflict { current } => ApiError::conflict(
+            ProblemCode::VersionConflict,
+            "Someone changed this account meanwhile. Load it again and repeat your change.",
+        )
+        .with_detail(format!("The account is now at version {current}.")),
+        UsersError::UsernameTaken => ApiError::fields(vec![(
+            "username",
+            "username_taken",
+            "This username is taken in this tenant.".to_owned(),
+        )])
+        .with_status_conflict(ProblemCode::UsernameTaken),
+        UsersError::FacilityExists => ApiError::fields(vec![(
+            "code",
+            "facility_exists",
+            "A facility with this code exists.".to_owned(),
+        )])
+        .with_status_conflict(ProblemCode::FacilityExists),
+        UsersError::CannotInvite => ApiError::conflict(
+            ProblemCode::CannotInvite,
+            "Only an active account that signs in with a password and has an email address can be invited.",
+        ),
         UsersError::Busy => ApiError::busy(),
         other => ApiError::unexpected(other, "administering accounts"),
     }
@@ -80,6 +105,113 @@ pub async fn list(
         .await
         .map_err(to_api_error)?;
     Ok(web::Json(page))
+}
+
+/// `POST /api/v1/users`: `201` with the account and its `Location`.
+pub async fn create(
+    req: HttpRequest,
+    auth: Authenticated,
+    body: web::Json<NewUser>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let new = body.into_inner();
+    if new
+        .password
+        .as_ref()
+        .is_some_and(|p| p.chars().count() > MAX_LENGTH * 4)
+    {
+        return Err(ApiError::password_problems(
+            "password",
+            &[PasswordProblem::TooLong { max: MAX_LENGTH }],
+        ));
+    }
+    let user = state
+        .users
+        .create(&auth.tenant, &auth.user, address(&state, &req), new)
+        .await
+        .map_err(to_api_error)?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            actix_web::http::header::LOCATION,
+            format!("/api/v1/users/{}", user.id),
+        ))
+        .json(user))
+}
+
+/// `PATCH /api/v1/users/{id}` with the `version` last read.
+pub async fn update(
+    req: HttpRequest,
+    auth: Authenticated,
+    path: web::Path<String>,
+    body: web::Json<UserChanges>,
+    state: web::Data<AppState>,
+) -> Result<web::Json<UserView>, ApiError> {
+    let user = state
+        .users
+        .update(
+            &auth.tenant,
+            &auth.user,
+            address(&state, &req),
+            path.into_inner(),
+            body.into_inner(),
+        )
+        .await
+        .map_err(to_api_error)?;
+    Ok(web::Json(user))
+}
+
+/// `DELETE /api/v1/users/{id}`: `204`.
+pub async fn delete(
+    req: HttpRequest,
+    auth: Authenticated,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    state
+        .users
+        .delete(
+            &auth.tenant,
+            &auth.user,
+            address(&state, &req),
+            path.into_inner(),
+        )
+        .await
+        .map_err(to_api_error)?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `POST /api/v1/users/{id}/invitation`: a new invitation mail; `202`.
+pub async fn invite(
+    req: HttpRequest,
+    auth: Authenticated,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    state
+        .users
+        .invite_again(
+            &auth.tenant,
+            &auth.user,
+            address(&state, &req),
+            path.into_inner(),
+        )
+        .await
+        .map_err(to_api_error)?;
+    Ok(HttpResponse::Accepted().finish())
+}
+
+/// `POST /api/v1/facilities` (administrators): `201`.
+pub async fn create_facility(
+    auth: Authenticated,
+    body: web::Json<NewFacility>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let facility = state
+        .users
+        .create_facility(&auth.tenant, &auth.user, body.into_inner())
+        .await
+        .map_err(to_api_error)?;
+    Ok(HttpResponse::Created().json(facility))
 }
 
 /// `GET /api/v1/users/{id}`.

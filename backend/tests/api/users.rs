@@ -524,3 +524,457 @@ async fn the_audit_trail_is_scoped_like_the_accounts_and_holds_no_secret() -> Te
     assert_eq!(failed["items"][0]["username"], "mia");
     Ok(())
 }
+
+mod changes {
+    //! Creating, changing and deleting accounts, invitations, facilities.
+
+    use super::*;
+    use crate::mailbox::SmtpCatcher;
+
+    async fn network_with_mail(catcher: &SmtpCatcher) -> TestApp {
+        let app = spawn_app_with(TestConfig {
+            smtp_url: Some(catcher.url()),
+            ..TestConfig::default()
+        })
+        .await;
+        app.tenant("acme");
+        for (code, name) in [("BER", "Berlin"), ("HAM", "Hamburg"), ("MUC", "Munich")] {
+            app.facility("acme", code, name);
+        }
+        app.user("acme", "anna", PASSWORD, Role::Administrator, &[], true);
+        app.user(
+            "acme",
+            "sue",
+            PASSWORD,
+            Role::Supervisor,
+            &["BER", "HAM"],
+            true,
+        );
+        app.user("acme", "fred", PASSWORD, Role::Fulfiller, &["BER"], true);
+        app
+    }
+
+    async fn facility_id(app: &TestApp, token: &str, code: &str) -> String {
+        let all: Value = app
+            .admin_call("acme", token, Method::GET, "/api/v1/facilities", None)
+            .await
+            .json()
+            .await
+            .unwrap_or_default();
+        all.as_array()
+            .and_then(|all| all.iter().find(|f| f["code"] == code))
+            .map(|f| str_of(f, "id").to_owned())
+            .unwrap_or_else(|| panic!("no facility {code}"))
+    }
+
+    #[tokio::test]
+    async fn an_invited_account_chooses_its_password_from_the_mail_and_signs_in() -> TestResult {
+        let catcher = SmtpCatcher::start();
+        let app = network_with_mail(&catcher).await;
+        let anna = app.token_of("acme", "anna").await;
+        let ber = facility_id(&app, &anna, "BER").await;
+        let created = app
+            .admin_call(
+                "acme",
+                &anna,
+                Method::POST,
+                "/api/v1/users",
+                Some(json!({
+                    "username": "  Nina ", "first_name": "Nina", "last_name": "Neu",
+                    "email": "nina@acme.example", "role": "FULFILLER",
+                    "facility_ids": [ber], "locale": "de"
+                })),
+            )
+            .await;
+        assert_eq!(created.status(), 201);
+        let location = created
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let nina: Value = created.json().await?;
+        assert_eq!(nina["username"], "nina");
+        assert_eq!(location, format!("/api/v1/users/{}", str_of(&nina, "id")));
+        assert_eq!(nina["version"], 1);
+        assert_eq!(nina["facilities"][0]["code"], "BER");
+
+        let mail = catcher.wait_for("nina@acme.example", 1).await.remove(0);
+        assert_eq!(
+            mail.subject, "Ihr Backoffice-Konto bei acme Corp",
+            "in nina's language"
+        );
+        assert!(mail.text.contains("Ihr Benutzername ist nina"));
+        assert!(mail
+            .text
+            .contains(&format!("http://acme.localhost:{}", app.port)));
+        assert!(
+            !mail.text.to_lowercase().contains("passwort:"),
+            "no password in the mail"
+        );
+        let token = mail.reset_token();
+        let link: Value = app.verify_reset("acme", &token).await.json().await?;
+        assert_eq!(link["purpose"], "invitation");
+        let browser = client(&app);
+        assert_eq!(
+            app.confirm_reset(&browser, "acme", &token, "nina's own passphrase")
+                .await
+                .status(),
+            204
+        );
+        let tokens = app
+            .script_login("acme", "nina", "nina's own passphrase")
+            .await;
+        assert_eq!(tokens["must_change_password"], false);
+
+        // Sent again: a new link, and the old one is dead.
+        let again = app
+            .admin_call(
+                "acme",
+                &anna,
+                Method::POST,
+                &format!("{location}/invitation"),
+                None,
+            )
+            .await;
+        assert_eq!(again.status(), 202);
+        let second = catcher.wait_for("nina@acme.example", 3).await;
+        let newest = second
+            .iter()
+            .rfind(|m| m.subject.contains("Konto"))
+            .ok_or("no second invitation")?;
+        assert_ne!(newest.reset_token(), token);
+        let fred = app.id_of("acme", &anna, "fred").await;
+        let refused = app
+            .admin_call(
+                "acme",
+                &anna,
+                Method::POST,
+                &format!("/api/v1/users/{fred}/invitation"),
+                None,
+            )
+            .await;
+        assert_eq!(refused.status(), 409, "fred has no email address");
+        assert_eq!(problem(refused).await["code"], "cannot_invite");
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn without_email_the_password_given_is_temporary() -> TestResult {
+        let catcher = SmtpCatcher::start();
+        let app = network_with_mail(&catcher).await;
+        let sue = app.token_of("acme", "sue").await;
+        let created = app
+            .admin_call(
+                "acme",
+                &sue,
+                Method::POST,
+                "/api/v1/users",
+                Some(json!({
+                    "username": "paul", "first_name": "Paul", "role": "FULFILLER",
+                    "password": "a temporary passphrase"
+                })),
+            )
+            .await;
+        assert_eq!(created.status(), 201);
+        let paul: Value = created.json().await?;
+        let codes: Vec<&str> = paul["facilities"]
+            .as_array()
+            .map(|all| all.iter().filter_map(|f| f["code"].as_str()).collect())
+            .unwrap_or_default();
+        assert_eq!(
+            codes,
+            ["BER", "HAM"],
+            "a supervisor's new account gets its facilities"
+        );
+        assert_eq!(paul["must_change_password"], true);
+        let tokens = app
+            .script_login("acme", "paul", "a temporary passphrase")
+            .await;
+        assert_eq!(tokens["must_change_password"], true);
+        assert!(catcher.messages().is_empty());
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn bad_or_taken_values_and_roles_beyond_reach_are_refused() -> TestResult {
+        let catcher = SmtpCatcher::start();
+        let app = network_with_mail(&catcher).await;
+        let anna = app.token_of("acme", "anna").await;
+        let sue = app.token_of("acme", "sue").await;
+        let fred = app.token_of("acme", "fred").await;
+        let ber = facility_id(&app, &anna, "BER").await;
+        let muc = facility_id(&app, &anna, "MUC").await;
+        let create = |token: String, body: Value| {
+            let app = &app;
+            async move {
+                app.admin_call("acme", &token, Method::POST, "/api/v1/users", Some(body))
+                    .await
+            }
+        };
+        for (body, field, code) in [
+            (
+                json!({ "username": "x y", "first_name": "X", "role": "FULFILLER", "facility_ids": [ber], "password": "a long enough one here" }),
+                "username",
+                "username_invalid",
+            ),
+            (
+                json!({ "username": "xy", "first_name": " ", "role": "FULFILLER", "facility_ids": [ber], "password": "a long enough one here" }),
+                "first_name",
+                "required",
+            ),
+            (
+                json!({ "username": "xy", "first_name": "X", "role": "FULFILLER", "facility_ids": [ber], "email": "not-mail" }),
+                "email",
+                "email_invalid",
+            ),
+            (
+                json!({ "username": "xy", "first_name": "X", "role": "FULFILLER", "facility_ids": [ber], "locale": "fr", "email": "x@acme.example" }),
+                "locale",
+                "locale_unsupported",
+            ),
+            (
+                json!({ "username": "xy", "first_name": "X", "role": "FULFILLER", "facility_ids": ["nope"], "email": "x@acme.example" }),
+                "facility_ids",
+                "facility_unknown",
+            ),
+            (
+                json!({ "username": "xy", "first_name": "X", "role": "ADMINISTRATOR", "facility_ids": [ber], "email": "x@acme.example" }),
+                "facility_ids",
+                "administrator_without_facilities",
+            ),
+            (
+                json!({ "username": "xy", "first_name": "X", "role": "FULFILLER", "facility_ids": [], "email": "x@acme.example" }),
+                "facility_ids",
+                "facilities_required",
+            ),
+            (
+                json!({ "username": "xy", "first_name": "X", "role": "FULFILLER", "facility_ids": [ber] }),
+                "password",
+                "password_or_email_required",
+            ),
+            (
+                json!({ "username": "xy", "first_name": "X", "role": "FULFILLER", "facility_ids": [ber], "password": "short" }),
+                "password",
+                "password_too_short",
+            ),
+        ] {
+            let refused = create(anna.clone(), body).await;
+            assert_eq!(refused.status(), 422, "{field}");
+            assert_eq!(problem(refused).await["error_codes"][field][0], code);
+        }
+        let taken = create(
+            anna.clone(),
+            json!({ "username": "FRED", "first_name": "F", "role": "FULFILLER", "facility_ids": [ber], "password": "a long enough one here" }),
+        )
+        .await;
+        assert_eq!(taken.status(), 409);
+        assert_eq!(problem(taken).await["code"], "username_taken");
+        for body in [
+            json!({ "username": "boss", "first_name": "B", "role": "ADMINISTRATOR", "email": "b@acme.example" }),
+            json!({ "username": "far", "first_name": "F", "role": "FULFILLER", "facility_ids": [muc], "email": "f@acme.example" }),
+        ] {
+            let refused = create(sue.clone(), body).await;
+            assert_eq!(refused.status(), 403);
+        }
+        let refused = create(
+            fred,
+            json!({ "username": "z", "first_name": "Z", "role": "FULFILLER", "facility_ids": [ber], "email": "z@acme.example" }),
+        )
+        .await;
+        assert_eq!(refused.status(), 403);
+        assert_eq!(
+            app.usernames("acme", &anna, "").await,
+            ["anna", "fred", "sue"],
+            "nothing written"
+        );
+        assert!(catcher.messages().is_empty());
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn changes_need_the_current_version_and_end_sessions_when_access_shrinks() -> TestResult {
+        let catcher = SmtpCatcher::start();
+        let app = network_with_mail(&catcher).await;
+        let anna = app.token_of("acme", "anna").await;
+        let sue = app.token_of("acme", "sue").await;
+        let fred_id = app.id_of("acme", &anna, "fred").await;
+        let path = format!("/api/v1/users/{fred_id}");
+        let ber = facility_id(&app, &anna, "BER").await;
+        let ham = facility_id(&app, &anna, "HAM").await;
+        let muc = facility_id(&app, &anna, "MUC").await;
+        let patch = |token: String, body: Value| {
+            let (app, path) = (&app, path.clone());
+            async move {
+                app.admin_call("acme", &token, Method::PATCH, &path, Some(body))
+                    .await
+            }
+        };
+
+        // A rename keeps fred signed in.
+        let fred_token = app.token_of("acme", "fred").await;
+        let renamed = patch(
+            anna.clone(),
+            json!({ "version": 1, "first_name": "Frederik", "facility_ids": [ber, ham] }),
+        )
+        .await;
+        assert_eq!(renamed.status(), 200);
+        let renamed: Value = renamed.json().await?;
+        assert_eq!(renamed["version"], 2);
+        assert_eq!(renamed["first_name"], "Frederik");
+        assert_eq!(
+            app.me("acme", &fred_token).await.status(),
+            200,
+            "gaining a facility keeps the session"
+        );
+
+        let stale = patch(sue.clone(), json!({ "version": 1, "last_name": "Stale" })).await;
+        assert_eq!(stale.status(), 409);
+        assert_eq!(problem(stale).await["code"], "version_conflict");
+
+        // Beyond sue's reach: MUC, or an administrator's role.
+        for body in [
+            json!({ "version": 2, "facility_ids": [muc] }),
+            json!({ "version": 2, "role": "ADMINISTRATOR", "facility_ids": [] }),
+        ] {
+            assert_eq!(patch(sue.clone(), body).await.status(), 403);
+        }
+        // Losing a facility ends fred's sessions at once.
+        let shrunk = patch(sue.clone(), json!({ "version": 2, "facility_ids": [ber] })).await;
+        assert_eq!(shrunk.status(), 200);
+        assert_eq!(app.me("acme", &fred_token).await.status(), 401);
+
+        // Deactivated: sessions end, and the right password is told so.
+        let fred_token = app.token_of("acme", "fred").await;
+        let off = patch(anna.clone(), json!({ "version": 3, "status": "INACTIVE" })).await;
+        assert_eq!(off.status(), 200);
+        assert_eq!(app.me("acme", &fred_token).await.status(), 401);
+        assert_eq!(
+            app.login(&client(&app), "acme", "fred", PASSWORD)
+                .await
+                .status(),
+            403
+        );
+
+        // Nobody changes their own role or status here (Account settings
+        // is for one's own account), so an active administrator remains.
+        let anna_id = app.id_of("acme", &anna, "anna").await;
+        let own = app
+            .admin_call(
+                "acme",
+                &anna,
+                Method::PATCH,
+                &format!("/api/v1/users/{anna_id}"),
+                Some(json!({ "version": 1, "status": "INACTIVE" })),
+            )
+            .await;
+        assert_eq!(own.status(), 403);
+        let demoted = app
+            .admin_call(
+                "acme",
+                &anna,
+                Method::PATCH,
+                &format!("/api/v1/users/{anna_id}"),
+                Some(json!({ "version": 1, "role": "SUPERVISOR", "facility_ids": [ber] })),
+            )
+            .await;
+        assert_eq!(demoted.status(), 403);
+        let me: Value = app.me("acme", &anna).await.json().await?;
+        assert_eq!(me["role"], "ADMINISTRATOR");
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn deleting_an_account_ends_it_at_once_and_nobody_deletes_their_own() -> TestResult {
+        let catcher = SmtpCatcher::start();
+        let app = network_with_mail(&catcher).await;
+        let anna = app.token_of("acme", "anna").await;
+        let sue = app.token_of("acme", "sue").await;
+        let fred_token = app.token_of("acme", "fred").await;
+        let fred = app.id_of("acme", &anna, "fred").await;
+        let gone = app
+            .admin_call(
+                "acme",
+                &sue,
+                Method::DELETE,
+                &format!("/api/v1/users/{fred}"),
+                None,
+            )
+            .await;
+        assert_eq!(gone.status(), 204);
+        assert_eq!(app.me("acme", &fred_token).await.status(), 401);
+        assert_eq!(
+            app.login(&client(&app), "acme", "fred", PASSWORD)
+                .await
+                .status(),
+            401
+        );
+        let missing = app
+            .admin_call(
+                "acme",
+                &anna,
+                Method::GET,
+                &format!("/api/v1/users/{fred}"),
+                None,
+            )
+            .await;
+        assert_eq!(missing.status(), 404);
+
+        let anna_id = app.id_of("acme", &anna, "anna").await;
+        let own = app
+            .admin_call(
+                "acme",
+                &anna,
+                Method::DELETE,
+                &format!("/api/v1/users/{anna_id}"),
+                None,
+            )
+            .await;
+        assert_eq!(own.status(), 403, "not one's own account");
+        assert_eq!(app.me("acme", &anna).await.status(), 200);
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn administrators_create_facilities_others_cannot() -> TestResult {
+        let catcher = SmtpCatcher::start();
+        let app = network_with_mail(&catcher).await;
+        let anna = app.token_of("acme", "anna").await;
+        let sue = app.token_of("acme", "sue").await;
+        let post = |token: String, body: Value| {
+            let app = &app;
+            async move {
+                app.admin_call(
+                    "acme",
+                    &token,
+                    Method::POST,
+                    "/api/v1/facilities",
+                    Some(body),
+                )
+                .await
+            }
+        };
+        let made = post(
+            anna.clone(),
+            json!({ "code": "KOE-01", "name": "Köln Store" }),
+        )
+        .await;
+        assert_eq!(made.status(), 201);
+        assert_eq!(made.json::<Value>().await?["name"], "Köln Store");
+        let taken = post(anna.clone(), json!({ "code": "KOE-01", "name": "Again" })).await;
+        assert_eq!(taken.status(), 409);
+        assert_eq!(problem(taken).await["code"], "facility_exists");
+        let bad = post(anna.clone(), json!({ "code": "no spaces", "name": "" })).await;
+        assert_eq!(bad.status(), 422);
+        let bad = problem(bad).await;
+        assert_eq!(bad["error_codes"]["code"][0], "facility_code_invalid");
+        assert_eq!(bad["error_codes"]["name"][0], "required");
+        assert_eq!(
+            post(sue, json!({ "code": "X", "name": "X" }))
+                .await
+                .status(),
+            403
+        );
+        Ok(())
+    }
+}
