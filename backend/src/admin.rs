@@ -4,10 +4,13 @@
 
 use crate::auth::password::PasswordHasher;
 use crate::db::{is_unique_violation, DbConnection};
+use crate::model::audit::{self, AuditEvent};
 use crate::model::facility::Facility;
+use crate::model::session::Session;
 use crate::model::tenant::{valid_slug, Tenant};
-use crate::model::user::User;
+use crate::model::user::{User, UserFacility};
 use crate::model::{new_id, now};
+use diesel::Connection;
 use secrecy::{ExposeSecret, SecretString};
 use shared::password_policy::{PasswordPolicy, PasswordProblem};
 use shared::username::{Username, UsernameError};
@@ -28,6 +31,10 @@ pub enum AdminError {
     FacilityExists(String),
     #[error("there is no facility `{0}` in this tenant")]
     UnknownFacility(String),
+    #[error("there is no account `{0}` in this tenant")]
+    UnknownUser(String),
+    #[error("`{0}` signs in through single sign-on: it has no password here")]
+    SsoAccount(String),
     #[error("{0}")]
     InvalidUsername(#[from] UsernameError),
     #[error("username `{0}` is taken in this tenant")]
@@ -222,4 +229,129 @@ fn non_empty(value: &str, what: &'static str) -> Result<String, AdminError> {
     } else {
         Ok(value.to_owned())
     }
+}
+
+pub fn list_tenants(conn: &mut DbConnection) -> Result<Vec<Tenant>, AdminError> {
+    Ok(Tenant::all(conn)?)
+}
+
+pub fn list_facilities(conn: &mut DbConnection, slug: &str) -> Result<Vec<Facility>, AdminError> {
+    let tenant = find_tenant(conn, slug)?;
+    Ok(Facility::of_tenant(conn, &tenant.id)?)
+}
+
+/// Every account of a tenant with the codes of its facilities.
+pub fn list_users(
+    conn: &mut DbConnection,
+    slug: &str,
+) -> Result<Vec<(User, Vec<String>)>, AdminError> {
+    let tenant = find_tenant(conn, slug)?;
+    let codes: std::collections::HashMap<String, String> = Facility::of_tenant(conn, &tenant.id)?
+        .into_iter()
+        .map(|f| (f.id, f.code))
+        .collect();
+    let mut links: std::collections::HashMap<String, Vec<String>> =
+        std::collections::HashMap::new();
+    for (user_id, facility_id) in UserFacility::of_tenant(conn, &tenant.id)? {
+        if let Some(code) = codes.get(&facility_id) {
+            links.entry(user_id).or_default().push(code.clone());
+        }
+    }
+    Ok(User::of_tenant(conn, &tenant.id)?
+        .into_iter()
+        .map(|user| {
+            let mut codes = links.remove(&user.id).unwrap_or_default();
+            codes.sort();
+            (user, codes)
+        })
+        .collect())
+}
+
+fn find_user(conn: &mut DbConnection, tenant: &Tenant, username: &str) -> Result<User, AdminError> {
+    let username = Username::parse(username)?;
+    User::find_by_username(conn, &tenant.id, username.as_str())?
+        .ok_or_else(|| AdminError::UnknownUser(username.as_str().to_owned()))
+}
+
+/// Sets an account's password (an operator's): every session ends, reset
+/// links die and waits are lifted; the number of sessions ended.
+pub fn set_password(
+    conn: &mut DbConnection,
+    hasher: &PasswordHasher,
+    throttle: &crate::auth::throttle::Throttle,
+    slug: &str,
+    username: &str,
+    password: &SecretString,
+    temporary: bool,
+) -> Result<usize, AdminError> {
+    let tenant = find_tenant(conn, slug)?;
+    let user = find_user(conn, &tenant, username)?;
+    if user.sign_in_method() != SignInMethod::Password {
+        return Err(AdminError::SsoAccount(user.username));
+    }
+    let policy = PasswordPolicy::with_min_length(
+        usize::try_from(tenant.password_min_length)
+            .unwrap_or(shared::password_policy::DEFAULT_MIN_LENGTH),
+    );
+    let problems = policy.check(password.expose_secret(), &user.username);
+    if !problems.is_empty() {
+        return Err(AdminError::WeakPassword(problems));
+    }
+    let hash = hasher
+        .hash_blocking(password)
+        .map_err(|e| AdminError::Hash(e.to_string()))?;
+    conn.transaction::<_, AdminError, _>(|conn| {
+        let at = now();
+        User::set_password(conn, &tenant.id, &user.id, &hash, temporary, at)?;
+        let revoked = Session::revoke_all_of_user(
+            conn,
+            &tenant.id,
+            &user.id,
+            "password_set_by_operator",
+            at,
+        )?;
+        throttle.unlock(conn, &tenant.id, &user.username)?;
+        AuditEvent::new(&tenant.id, audit::PASSWORD_SET_BY_ADMINISTRATOR)
+            .user(Some(&user.id), Some(&user.username))
+            .detail(&format!(
+                "by an operator (command line){}; {revoked} sessions revoked",
+                if temporary { "; temporary" } else { "" }
+            ))
+            .record(conn)?;
+        Ok(revoked)
+    })
+}
+
+/// Activates or deactivates an account; deactivation ends its sessions.
+/// The number of sessions ended.
+pub fn set_active(
+    conn: &mut DbConnection,
+    slug: &str,
+    username: &str,
+    active: bool,
+) -> Result<usize, AdminError> {
+    let tenant = find_tenant(conn, slug)?;
+    let user = find_user(conn, &tenant, username)?;
+    conn.transaction::<_, AdminError, _>(|conn| {
+        let at = now();
+        let status = if active {
+            AccountStatus::Active
+        } else {
+            AccountStatus::Inactive
+        };
+        User::set_status(conn, &tenant.id, &user.id, status, at)?;
+        let revoked = if active {
+            0
+        } else {
+            Session::revoke_all_of_user(conn, &tenant.id, &user.id, "deactivated", at)?
+        };
+        AuditEvent::new(&tenant.id, audit::USER_CHANGED)
+            .user(Some(&user.id), Some(&user.username))
+            .detail(&format!(
+                "by an operator (command line); {}; {revoked} sessions revoked",
+                if active { "activated" } else { "deactivated" }
+            ))
+            .record(conn)?;
+        Ok(revoked)
+    })
 }

@@ -64,6 +64,8 @@ pub enum TenantCommand {
         #[arg(long)]
         name: String,
     },
+    /// List the tenants
+    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -77,11 +79,16 @@ pub enum FacilityCommand {
         #[arg(long)]
         name: String,
     },
+    /// List a tenant's facilities
+    List {
+        #[arg(long)]
+        tenant: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
-    /// Create an account; its initial password is read from the first line of standard input
+    /// Create an account; its initial password is asked for without echo (or read from the first line of standard input when it is not a terminal)
     Create {
         #[arg(long)]
         tenant: String,
@@ -114,16 +121,85 @@ pub enum UserCommand {
         tenant: String,
         username: String,
     },
+    /// List a tenant's accounts
+    List {
+        #[arg(long)]
+        tenant: String,
+    },
+    /// Set an account's password, asked for without echo (or read from standard input); every session of the account ends
+    SetPassword {
+        #[arg(long)]
+        tenant: String,
+        username: String,
+        /// The owner must choose a new one at the next sign-in
+        #[arg(long)]
+        temporary: bool,
+    },
+    /// Deactivate an account: it cannot sign in, and its sessions end at once
+    Deactivate {
+        #[arg(long)]
+        tenant: String,
+        username: String,
+    },
+    /// Activate an account again
+    Activate {
+        #[arg(long)]
+        tenant: String,
+        username: String,
+    },
 }
 
-fn read_password_from_stdin() -> anyhow::Result<SecretString> {
-    let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line)?;
-    let password = line.trim_end_matches(['\r', '\n']).to_owned();
+/// A password from a person at a terminal (asked twice, without echo), or
+/// from the first line of standard input when a script pipes it in. Never
+/// from the command line, where other users' `ps` would see it.
+fn read_password() -> anyhow::Result<SecretString> {
+    use std::io::IsTerminal;
+    let password = if std::io::stdin().is_terminal() {
+        let first = prompt_without_echo("Password: ")?;
+        let again = prompt_without_echo("Repeat it: ")?;
+        if first != again {
+            anyhow::bail!("the two passwords differ");
+        }
+        first
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        line.trim_end_matches(['\r', '\n']).to_owned()
+    };
     if password.is_empty() {
-        anyhow::bail!("no password on standard input (pipe it in: `echo \"$PASSWORD\" | backoffice user create ...`)");
+        anyhow::bail!("no password given");
     }
     Ok(SecretString::from(password))
+}
+
+/// Asks on standard error and reads one line from the terminal with echo
+/// off (restored afterwards, even on error).
+fn prompt_without_echo(prompt: &str) -> anyhow::Result<String> {
+    use std::io::Write;
+    eprint!("{prompt}");
+    std::io::stderr().flush()?;
+    let fd = libc::STDIN_FILENO;
+    // SAFETY: `termios` is plain data that tcgetattr fills in; both calls
+    // only read or set the terminal attributes of standard input.
+    let saved = unsafe {
+        let mut saved: libc::termios = std::mem::zeroed();
+        if libc::tcgetattr(fd, &mut saved) != 0 {
+            anyhow::bail!("cannot read the terminal's settings");
+        }
+        let mut quiet = saved;
+        quiet.c_lflag &= !libc::ECHO;
+        libc::tcsetattr(fd, libc::TCSANOW, &quiet);
+        saved
+    };
+    let mut line = String::new();
+    let read = std::io::stdin().lock().read_line(&mut line);
+    // SAFETY: as above, restoring what tcgetattr returned.
+    unsafe {
+        libc::tcsetattr(fd, libc::TCSANOW, &saved);
+    }
+    eprintln!();
+    read?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -169,6 +245,68 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(UserCommand::Unlock { tenant, username }) => {
             unlock(&settings, &tenant, &username)
         }
+        Command::Tenant(TenantCommand::List) => {
+            let mut conn = db::connect(&settings.database, 1)?.get()?;
+            for tenant in admin::list_tenants(&mut conn)? {
+                println!("{}\t{}", tenant.slug, tenant.display_name);
+            }
+            Ok(())
+        }
+        Command::Facility(FacilityCommand::List { tenant }) => {
+            let mut conn = db::connect(&settings.database, 1)?.get()?;
+            for facility in admin::list_facilities(&mut conn, &tenant)? {
+                println!("{}\t{}", facility.code, facility.name);
+            }
+            Ok(())
+        }
+        Command::User(UserCommand::List { tenant }) => {
+            let mut conn = db::connect(&settings.database, 1)?.get()?;
+            for (user, codes) in admin::list_users(&mut conn, &tenant)? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    user.username,
+                    user.role,
+                    user.status,
+                    if codes.is_empty() {
+                        "-".to_owned()
+                    } else {
+                        codes.join(",")
+                    },
+                    user.email.as_deref().unwrap_or("-"),
+                );
+            }
+            Ok(())
+        }
+        Command::User(UserCommand::SetPassword {
+            tenant,
+            username,
+            temporary,
+        }) => {
+            let password = read_password()?;
+            let hasher = PasswordHasher::new(1, 1).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let throttle = Throttle::new(settings.lockout.clone());
+            let mut conn = db::connect(&settings.database, 1)?.get()?;
+            let revoked = admin::set_password(
+                &mut conn, &hasher, &throttle, &tenant, &username, &password, temporary,
+            )?;
+            println!(
+                "set the password of {username} in {tenant}{}; {revoked} session(s) ended",
+                if temporary { " (temporary)" } else { "" }
+            );
+            Ok(())
+        }
+        Command::User(UserCommand::Deactivate { tenant, username }) => {
+            let mut conn = db::connect(&settings.database, 1)?.get()?;
+            let revoked = admin::set_active(&mut conn, &tenant, &username, false)?;
+            println!("deactivated {username} in {tenant}; {revoked} session(s) ended");
+            Ok(())
+        }
+        Command::User(UserCommand::Activate { tenant, username }) => {
+            let mut conn = db::connect(&settings.database, 1)?.get()?;
+            admin::set_active(&mut conn, &tenant, &username, true)?;
+            println!("activated {username} in {tenant}");
+            Ok(())
+        }
         Command::User(UserCommand::Create {
             tenant,
             username,
@@ -181,7 +319,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             inactive,
             temporary_password,
         }) => {
-            let password = read_password_from_stdin()?;
+            let password = read_password()?;
             let hasher = PasswordHasher::new(1, 1).map_err(|e| anyhow::anyhow!("{e}"))?;
             let mut conn = db::connect(&settings.database, 1)?.get()?;
             let user = admin::create_user(

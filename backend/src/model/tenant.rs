@@ -43,6 +43,14 @@ impl Tenant {
             .optional()
     }
 
+    /// Every tenant, by slug.
+    pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<Tenant>> {
+        tenants::table
+            .order(tenants::slug.asc())
+            .select(Tenant::as_select())
+            .load(conn)
+    }
+
     pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
         tenants::table.count().get_result(conn)
     }

@@ -206,6 +206,28 @@ impl User {
         Ok(changed == 1)
     }
 
+    /// Activates or deactivates; the version counts the change.
+    pub fn set_status(
+        conn: &mut DbConnection,
+        tenant_id: &str,
+        id: &str,
+        status: AccountStatus,
+        now: NaiveDateTime,
+    ) -> QueryResult<bool> {
+        let changed = diesel::update(
+            users::table
+                .filter(users::tenant_id.eq(tenant_id))
+                .filter(users::id.eq(id)),
+        )
+        .set((
+            users::status.eq(status.as_str()),
+            users::version.eq(users::version + 1),
+            users::modified_at.eq(now),
+        ))
+        .execute(conn)?;
+        Ok(changed == 1)
+    }
+
     pub fn delete(conn: &mut DbConnection, tenant_id: &str, id: &str) -> QueryResult<bool> {
         let deleted = diesel::delete(
             users::table

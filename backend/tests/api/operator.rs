@@ -231,3 +231,98 @@ async fn a_setting_out_of_range_stops_the_start_and_names_the_setting() -> TestR
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn the_operator_lists_sets_a_password_and_deactivates_from_the_command_line() -> TestResult {
+    let app = spawn_app().await;
+    app.tenant("acme");
+    app.facility("acme", "BER", "Berlin");
+    app.user(
+        "acme",
+        "anna",
+        ADMIN_PASSWORD,
+        shared::Role::Administrator,
+        &[],
+        true,
+    );
+    app.user(
+        "acme",
+        "fred",
+        ADMIN_PASSWORD,
+        shared::Role::Fulfiller,
+        &["BER"],
+        true,
+    );
+    let (dir, db) = (app.data_dir.clone(), app.database_url.clone());
+    let cmd = |args: &[&str]| {
+        let mut command = backoffice(&dir, &db);
+        command.args(args);
+        command
+    };
+
+    let (ok, out) = run(cmd(&["tenant", "list"]), "");
+    assert!(ok && out.contains("acme\tacme Corp"), "{out}");
+    let (ok, out) = run(cmd(&["facility", "list", "--tenant", "acme"]), "");
+    assert!(ok && out.contains("BER\tBerlin"), "{out}");
+    let (ok, out) = run(cmd(&["user", "list", "--tenant", "acme"]), "");
+    assert!(ok, "{out}");
+    assert!(out.contains("fred\tFULFILLER\tACTIVE\tBER\t-"), "{out}");
+    assert!(out.contains("anna\tADMINISTRATOR\tACTIVE\t-"), "{out}");
+
+    let before = app.script_login("acme", "fred", ADMIN_PASSWORD).await;
+    let (ok, out) = run(
+        cmd(&[
+            "user",
+            "set-password",
+            "--tenant",
+            "acme",
+            "fred",
+            "--temporary",
+        ]),
+        "an operator's passphrase\n",
+    );
+    assert!(ok, "{out}");
+    assert!(out.contains("(temporary); 1 session(s) ended"), "{out}");
+    assert_eq!(
+        app.me("acme", str_of(&before, "access_token"))
+            .await
+            .status(),
+        401
+    );
+    let tokens = app
+        .script_login("acme", "fred", "an operator's passphrase")
+        .await;
+    assert_eq!(tokens["must_change_password"], true);
+
+    let (ok, out) = run(
+        cmd(&["user", "set-password", "--tenant", "acme", "fred"]),
+        "short\n",
+    );
+    assert!(!ok && out.contains("at least 12 characters"), "{out}");
+    let (ok, out) = run(
+        cmd(&["user", "set-password", "--tenant", "acme", "nobody"]),
+        "whatever long one\n",
+    );
+    assert!(!ok && out.contains("no account `nobody`"), "{out}");
+
+    let (ok, out) = run(cmd(&["user", "deactivate", "--tenant", "acme", "fred"]), "");
+    assert!(ok && out.contains("1 session(s) ended"), "{out}");
+    assert_eq!(
+        app.me("acme", str_of(&tokens, "access_token"))
+            .await
+            .status(),
+        401
+    );
+    let browser = client(&app);
+    let refused = app
+        .login(&browser, "acme", "fred", "an operator's passphrase")
+        .await;
+    assert_eq!(refused.status(), 403);
+    let (ok, out) = run(cmd(&["user", "activate", "--tenant", "acme", "fred"]), "");
+    assert!(ok, "{out}");
+    let again = app
+        .login(&browser, "acme", "fred", "an operator's passphrase")
+        .await;
+    assert_eq!(again.status(), 200);
+    Ok(())
+}
