@@ -536,3 +536,112 @@ async fn without_a_mail_server_mail_is_written_to_files_in_the_data_folder() -> 
     assert_eq!(app.verify_reset("acme", &token).await.status(), 200);
     Ok(())
 }
+
+#[tokio::test]
+async fn without_a_mail_server_the_link_is_printed_to_the_console() -> TestResult {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::{Command, Stdio};
+    // The real binary alone, as `scripts/run.sh` starts it (no SMTP), so no
+    // other process's worker can pick the request up.
+    let data = tempfile::tempdir()?;
+    let database_url = fresh_postgres_database().unwrap_or_default();
+    let backoffice = |log: &str| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_backoffice"));
+        command
+            .env_clear()
+            .env("BACKOFFICE_DATA_DIR", data.path())
+            .env("BACKOFFICE_STATIC_DIR", data.path().join("dist"))
+            .env("BACKOFFICE_DATABASE_URL", &database_url)
+            .env("BACKOFFICE_DEFAULT_TENANT", "")
+            .env("BACKOFFICE_LOG", log);
+        command
+    };
+    assert!(backoffice("warn")
+        .args(["tenant", "create", "acme", "--name", "Acme"])
+        .status()?
+        .success());
+    let mut create = backoffice("warn")
+        .args([
+            "user",
+            "create",
+            "--tenant",
+            "acme",
+            "anna",
+            "--first-name",
+            "Anna",
+        ])
+        .args(["--role", "ADMINISTRATOR", "--email", ANNA_MAIL])
+        .stdin(Stdio::piped())
+        .spawn()?;
+    create
+        .stdin
+        .take()
+        .ok_or("stdin")?
+        .write_all(format!("{ADMIN_PASSWORD}\n").as_bytes())?;
+    assert!(create.wait()?.success());
+
+    let mut child = backoffice("info")
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let stdout = child.stdout.take().ok_or("stdout")?;
+    let port: u16 = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|line| {
+            line.rsplit_once("(port ")
+                .and_then(|(_, rest)| rest.trim_end_matches(')').parse().ok())
+        })
+        .ok_or("the server printed no port")?;
+    let stderr = child.stderr.take().ok_or("stderr")?;
+    let (found, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if line.contains("/reset-password#token=") {
+                let _ = found.send(line);
+            }
+        }
+    });
+    let http = reqwest::Client::new();
+    let post = |path: &str, body: serde_json::Value| {
+        http.post(format!("http://127.0.0.1:{port}{path}"))
+            .header("Host", format!("acme.localhost:{port}"))
+            .json(&body)
+            .send()
+    };
+    let response = post(
+        "/api/v1/password-resets",
+        serde_json::json!({ "username": "anna" }),
+    )
+    .await?;
+    assert_eq!(response.status(), 202);
+
+    let line = lines.recv_timeout(Duration::from_secs(20));
+    let token = line.as_deref().ok().and_then(|line| {
+        line.split("#token=")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .map(str::to_owned)
+    });
+    let verified = match &token {
+        Some(token) => post(
+            "/api/v1/password-resets/verify",
+            serde_json::json!({ "token": token }),
+        )
+        .await?
+        .status(),
+        None => reqwest::StatusCode::NOT_FOUND,
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    let line = line?;
+    assert!(
+        line.contains(&format!(
+            "http://acme.localhost:{port}/reset-password#token="
+        )),
+        "{line}"
+    );
+    assert_eq!(verified, 200, "the printed link works");
+    Ok(())
+}
