@@ -19,6 +19,7 @@ pub fn is_plausible_email(email: &str) -> bool {
 
 /// Only active accounts can sign in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum AccountStatus {
     Active,
@@ -28,6 +29,7 @@ pub enum AccountStatus {
 /// How an account signs in: with a password here, or through the tenant's
 /// identity provider (then it has no password here).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum SignInMethod {
     Password,

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// One account, as an administrator or supervisor sees it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserView {
     pub id: String,
     pub username: String,
@@ -36,6 +37,7 @@ pub struct UserView {
 
 /// A page of a list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Page<T> {
     pub items: Vec<T>,
     /// Matching items on every page.
@@ -48,6 +50,7 @@ pub struct Page<T> {
 /// `PUT /api/v1/users/{id}/password`: a password someone else chose, so
 /// the account must choose its own at the next sign-in.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SetPassword {
     pub password: String,
@@ -55,6 +58,7 @@ pub struct SetPassword {
 
 /// A facility of the tenant.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FacilityView {
     pub id: String,
     pub code: String,
@@ -65,6 +69,7 @@ pub struct FacilityView {
 
 /// One entry of the audit trail. Never holds a secret.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditEventView {
     pub id: String,
     /// RFC 3339.
@@ -80,6 +85,7 @@ pub struct AuditEventView {
 /// The answer to `POST /api/v1/users/{id}/unlock` and
 /// `DELETE /api/v1/users/{id}/sessions`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Affected {
     /// Waits lifted, or sessions ended.
     pub count: usize,
@@ -89,6 +95,7 @@ pub struct Affected {
 /// gets an invitation to choose its password; without an email address a
 /// temporary password is required.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
     pub username: String,
@@ -114,6 +121,7 @@ pub struct NewUser {
 /// `PATCH /api/v1/users/{id}`: the `version` read last, and the fields to
 /// change. `"email": null` removes the address.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct UserChanges {
     pub version: i32,
@@ -148,6 +156,7 @@ where
 
 /// `POST /api/v1/facilities`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewFacility {
     pub code: String,

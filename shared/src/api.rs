@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// `GET /api/v1/tenant`: the tenant resolved from the request's host name.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TenantInfo {
     pub slug: String,
     pub display_name: String,
@@ -16,6 +17,7 @@ pub struct TenantInfo {
 /// Where the refresh token goes. Browsers keep the default, an `HttpOnly`
 /// cookie; scripts ask for `body` and keep the token themselves.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum TokenDelivery {
     #[default]
@@ -25,6 +27,7 @@ pub enum TokenDelivery {
 
 /// `POST /api/v1/auth/login`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     pub username: String,
@@ -36,6 +39,7 @@ pub struct LoginRequest {
 /// `POST /api/v1/auth/refresh` and `/logout`: the body is optional for the
 /// browser, whose refresh token travels in the cookie.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
     #[serde(default)]
@@ -44,6 +48,7 @@ pub struct RefreshRequest {
 
 /// The answer to a login or a refresh.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TokenResponse {
     pub access_token: String,
     /// Always `Bearer`.
@@ -65,6 +70,7 @@ pub struct TokenResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FacilityRef {
     pub id: String,
     pub code: String,
@@ -72,6 +78,7 @@ pub struct FacilityRef {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TenantRef {
     pub slug: String,
     pub display_name: String,
@@ -79,6 +86,7 @@ pub struct TenantRef {
 
 /// `GET /api/v1/me`: the signed-in account.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Me {
     pub id: String,
     pub tenant: TenantRef,
@@ -114,6 +122,7 @@ impl Me {
 
 /// `POST /api/v1/password-resets`: ask for a reset link by email.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PasswordResetRequest {
     pub username: String,
@@ -122,6 +131,7 @@ pub struct PasswordResetRequest {
 /// The `202 Accepted` answer to a reset request: the same, word for word,
 /// whether the account exists, has an email address, or can reset at all.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PasswordResetAccepted {
     pub message: String,
 }
@@ -145,6 +155,7 @@ impl Default for PasswordResetAccepted {
 /// `POST /api/v1/password-resets/verify`: is this link still good? Looking
 /// does not use the token up; only setting the password does.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PasswordResetVerify {
     pub token: String,
@@ -153,6 +164,7 @@ pub struct PasswordResetVerify {
 /// What the set-new-password page needs to apply the policy as the server
 /// will: the account's username and the tenant's minimum length.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PasswordResetLink {
     pub username: String,
     pub password_min_length: usize,
@@ -167,6 +179,7 @@ fn reset_purpose() -> String {
 
 /// `POST /api/v1/password-resets/confirm`: set the new password.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PasswordResetConfirm {
     pub token: String,
@@ -176,6 +189,7 @@ pub struct PasswordResetConfirm {
 /// `PATCH /api/v1/me`: what the account's owner may change about it. Absent
 /// fields stay as they are.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct UpdateMe {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -189,6 +203,7 @@ pub struct UpdateMe {
 
 /// `POST /api/v1/me/password`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ChangePassword {
     pub current_password: String,
@@ -197,6 +212,7 @@ pub struct ChangePassword {
 
 /// One live session of the account, in `GET /api/v1/me/sessions`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionInfo {
     pub id: String,
     /// RFC 3339.
@@ -213,6 +229,7 @@ pub struct SessionInfo {
 
 /// The answer to `POST /api/v1/me/sessions/revoke-others`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RevokedSessions {
     pub revoked: usize,
 }

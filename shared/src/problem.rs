@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Problem {
     /// A URI naming the kind of problem; `about:blank` style relative URIs
     /// under `/problems/` here, one per `code`.
@@ -27,6 +28,7 @@ pub struct Problem {
 /// Every problem code the API answers with. Clients match on these, never
 /// on titles or strings; a code a newer server adds reads as `Unknown`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ProblemCode {
     /// Wrong password, unknown username or a waiting account: one answer.

@@ -7,6 +7,7 @@ use std::str::FromStr;
 /// What an account may see and do. Administrators see the whole network;
 /// supervisors and fulfillers are bound to facilities.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Role {
     Administrator,

@@ -8,10 +8,25 @@ use actix_web::{web, HttpResponse};
 use diesel::connection::SimpleConnection;
 use shared::ProblemCode;
 
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "health",
+    responses((status = 200, description = "The process runs")
+    ),
+)]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({ "status": "ok" }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "health",
+    responses((status = 200, description = "The database answers"),
+        (status = 503, description = "The database does not answer", body = shared::Problem),
+    ),
+)]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let reachable = state
         .db

@@ -7,6 +7,13 @@ use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 
+#[utoipa::path(
+    get,
+    path = "/.well-known/jwks.json",
+    tag = "auth",
+    responses((status = 200, description = "The public keys (JWK Set) that verify access tokens")
+    ),
+)]
 pub async fn jwks(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((

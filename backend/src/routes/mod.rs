@@ -4,6 +4,7 @@ pub mod account;
 pub mod auth;
 pub mod health;
 pub mod jwks;
+pub mod openapi;
 pub mod password_reset;
 pub mod spa;
 pub mod tenant;
@@ -19,6 +20,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/.well-known/jwks.json", web::get().to(jwks::jwks))
         .service(
             web::scope("/api/v1")
+                .service(web::resource("/openapi.json").get(openapi::document))
+                .service(web::resource("/reference").get(openapi::reference))
                 .service(web::resource("/tenant").get(tenant::get))
                 .service(web::resource("/auth/login").post(auth::login::post))
                 .service(web::resource("/auth/refresh").post(auth::refresh::post))

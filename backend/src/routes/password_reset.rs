@@ -19,6 +19,15 @@ use shared::ProblemCode;
 
 /// `POST /api/v1/password-resets`: `202` with the same body whatever the
 /// account; only a malformed username is refused.
+#[utoipa::path(
+    post,
+    path = "/api/v1/password-resets",
+    tag = "password reset",
+    request_body = shared::api::PasswordResetRequest,
+    responses((status = 202, description = "The same answer whatever the account", body = shared::api::PasswordResetAccepted),
+        (status = 422, description = "validation_failed", body = shared::Problem),
+    ),
+)]
 pub async fn request(
     req: HttpRequest,
     RequestTenant(tenant): RequestTenant,
@@ -36,6 +45,16 @@ pub async fn request(
 }
 
 /// `POST /api/v1/password-resets/verify`: whether the link still works.
+#[utoipa::path(
+    post,
+    path = "/api/v1/password-resets/verify",
+    tag = "password reset",
+    request_body = shared::api::PasswordResetVerify,
+    responses((status = 200, description = "The link works; looking does not spend it", body = shared::api::PasswordResetLink),
+        (status = 400, description = "reset_link_invalid", body = shared::Problem),
+        (status = 410, description = "reset_link_expired, reset_link_used or reset_link_replaced", body = shared::Problem),
+    ),
+)]
 pub async fn verify(
     RequestTenant(tenant): RequestTenant,
     body: web::Json<PasswordResetVerify>,
@@ -55,6 +74,17 @@ pub async fn verify(
 
 /// `POST /api/v1/password-resets/confirm`: `204` once the password is set;
 /// the browser is remembered as the account's (device cookie).
+#[utoipa::path(
+    post,
+    path = "/api/v1/password-resets/confirm",
+    tag = "password reset",
+    request_body = shared::api::PasswordResetConfirm,
+    responses((status = 204, description = "The password is set; every session ended"),
+        (status = 400, description = "reset_link_invalid", body = shared::Problem),
+        (status = 410, description = "reset_link_expired, reset_link_used or reset_link_replaced", body = shared::Problem),
+        (status = 422, description = "validation_failed, error_codes under new_password", body = shared::Problem),
+    ),
+)]
 pub async fn confirm(
     req: HttpRequest,
     RequestTenant(tenant): RequestTenant,

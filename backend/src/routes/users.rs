@@ -78,6 +78,18 @@ struct ListParams {
 }
 
 /// `GET /api/v1/users?q=&role=&status=&facility=&page=&per_page=`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/users",
+    tag = "users",
+    params(("q" = Option<String>, Query, description = "In the username, first or last name"), ("role" = Option<shared::Role>, Query), ("status" = Option<shared::AccountStatus>, Query), ("facility" = Option<String>, Query, description = "A facility id"), ("page" = Option<usize>, Query, description = "1-based"), ("per_page" = Option<usize>, Query, description = "At most 200")),
+    responses((status = 200, description = "The accounts within reach", body = shared::admin::Page<shared::admin::UserView>),
+        (status = 400, description = "bad_request", body = shared::Problem),
+        (status = 401, description = "invalid_token", body = shared::Problem),
+        (status = 403, description = "forbidden", body = shared::Problem),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn list(
     req: HttpRequest,
     auth: Authenticated,
@@ -108,6 +120,18 @@ pub async fn list(
 }
 
 /// `POST /api/v1/users`: `201` with the account and its `Location`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/users",
+    tag = "users",
+    request_body = shared::admin::NewUser,
+    responses((status = 201, description = "Created (and invited, with an email and no password)", body = shared::admin::UserView),
+        (status = 403, description = "forbidden", body = shared::Problem),
+        (status = 409, description = "username_taken", body = shared::Problem),
+        (status = 422, description = "validation_failed", body = shared::Problem),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn create(
     req: HttpRequest,
     auth: Authenticated,
@@ -139,6 +163,20 @@ pub async fn create(
 }
 
 /// `PATCH /api/v1/users/{id}` with the `version` last read.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/users/{id}",
+    tag = "users",
+    request_body = shared::admin::UserChanges,
+    params(("id" = String, Path, description = "The id")),
+    responses((status = 200, description = "The account after the change", body = shared::admin::UserView),
+        (status = 403, description = "forbidden", body = shared::Problem),
+        (status = 404, description = "not_found", body = shared::Problem),
+        (status = 409, description = "version_conflict", body = shared::Problem),
+        (status = 422, description = "validation_failed", body = shared::Problem),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn update(
     req: HttpRequest,
     auth: Authenticated,
@@ -161,6 +199,17 @@ pub async fn update(
 }
 
 /// `DELETE /api/v1/users/{id}`: `204`.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/users/{id}",
+    tag = "users",
+    params(("id" = String, Path, description = "The id")),
+    responses((status = 204, description = "Deleted; its sessions ended"),
+        (status = 403, description = "forbidden", body = shared::Problem),
+        (status = 404, description = "not_found", body = shared::Problem),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn delete(
     req: HttpRequest,
     auth: Authenticated,
@@ -181,6 +230,17 @@ pub async fn delete(
 }
 
 /// `POST /api/v1/users/{id}/invitation`: a new invitation mail; `202`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/users/{id}/invitation",
+    tag = "users",
+    params(("id" = String, Path, description = "The id")),
+    responses((status = 202, description = "A new invitation mail is on its way"),
+        (status = 404, description = "not_found", body = shared::Problem),
+        (status = 409, description = "cannot_invite", body = shared::Problem),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn invite(
     req: HttpRequest,
     auth: Authenticated,
@@ -201,6 +261,18 @@ pub async fn invite(
 }
 
 /// `POST /api/v1/facilities` (administrators): `201`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/facilities",
+    tag = "facilities",
+    request_body = shared::admin::NewFacility,
+    responses((status = 201, description = "Created", body = shared::admin::FacilityView),
+        (status = 403, description = "forbidden", body = shared::Problem),
+        (status = 409, description = "facility_exists", body = shared::Problem),
+        (status = 422, description = "validation_failed", body = shared::Problem),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn create_facility(
     auth: Authenticated,
     body: web::Json<NewFacility>,
@@ -215,6 +287,17 @@ pub async fn create_facility(
 }
 
 /// `GET /api/v1/users/{id}`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/users/{id}",
+    tag = "users",
+    params(("id" = String, Path, description = "The id")),
+    responses((status = 200, description = "The account", body = shared::admin::UserView),
+        (status = 403, description = "forbidden", body = shared::Problem),
+        (status = 404, description = "not_found", body = shared::Problem),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn get(
     req: HttpRequest,
     auth: Authenticated,
@@ -235,6 +318,19 @@ pub async fn get(
 }
 
 /// `PUT /api/v1/users/{id}/password`: a temporary password; `204`.
+#[utoipa::path(
+    put,
+    path = "/api/v1/users/{id}/password",
+    tag = "users",
+    request_body = shared::admin::SetPassword,
+    params(("id" = String, Path, description = "The id")),
+    responses((status = 204, description = "A temporary password is set; every session ended"),
+        (status = 403, description = "forbidden or password_managed_by_sso", body = shared::Problem),
+        (status = 404, description = "not_found", body = shared::Problem),
+        (status = 422, description = "validation_failed", body = shared::Problem),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn set_password(
     req: HttpRequest,
     auth: Authenticated,
@@ -264,6 +360,16 @@ pub async fn set_password(
 }
 
 /// `POST /api/v1/users/{id}/unlock`: every brute-force wait lifted.
+#[utoipa::path(
+    post,
+    path = "/api/v1/users/{id}/unlock",
+    tag = "users",
+    params(("id" = String, Path, description = "The id")),
+    responses((status = 200, description = "Every wait lifted", body = shared::admin::Affected),
+        (status = 404, description = "not_found", body = shared::Problem),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn unlock(
     req: HttpRequest,
     auth: Authenticated,
@@ -284,6 +390,16 @@ pub async fn unlock(
 }
 
 /// `DELETE /api/v1/users/{id}/sessions`: signed out everywhere, at once.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/users/{id}/sessions",
+    tag = "users",
+    params(("id" = String, Path, description = "The id")),
+    responses((status = 200, description = "Every session ended", body = shared::admin::Affected),
+        (status = 404, description = "not_found", body = shared::Problem),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn revoke_sessions(
     req: HttpRequest,
     auth: Authenticated,
@@ -304,6 +420,15 @@ pub async fn revoke_sessions(
 }
 
 /// `GET /api/v1/facilities`: those the caller administers.
+#[utoipa::path(
+    get,
+    path = "/api/v1/facilities",
+    tag = "facilities",
+    responses((status = 200, description = "The facilities the caller administers", body = Vec<shared::admin::FacilityView>),
+        (status = 403, description = "forbidden", body = shared::Problem),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn facilities(
     auth: Authenticated,
     state: web::Data<AppState>,
@@ -326,6 +451,17 @@ struct AuditParams {
 }
 
 /// `GET /api/v1/audit-events?kind=&username=&page=&per_page=`, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit-events",
+    tag = "audit",
+    params(("kind" = Option<String>, Query), ("username" = Option<String>, Query), ("page" = Option<usize>, Query), ("per_page" = Option<usize>, Query)),
+    responses((status = 200, description = "The audit trail, newest first", body = shared::admin::Page<shared::admin::AuditEventView>),
+        (status = 400, description = "bad_request", body = shared::Problem),
+        (status = 403, description = "forbidden", body = shared::Problem),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn audit_events(
     req: HttpRequest,
     auth: Authenticated,

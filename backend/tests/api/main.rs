@@ -11,6 +11,7 @@ mod login;
 mod mailbox;
 mod operator;
 mod password_reset;
+mod reference;
 mod replicas;
 mod tenancy;
 mod throttling;

@@ -12,6 +12,19 @@ use secrecy::SecretString;
 use shared::api::ChangePassword;
 use shared::password_policy::{PasswordProblem, MAX_LENGTH};
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/me/password",
+    tag = "account",
+    request_body = shared::api::ChangePassword,
+    responses((status = 204, description = "Changed; this session stays, the others end"),
+        (status = 401, description = "invalid_token", body = shared::Problem),
+        (status = 403, description = "password_managed_by_sso", body = shared::Problem),
+        (status = 422, description = "validation_failed, error_codes under current_password or new_password", body = shared::Problem),
+        (status = 429, description = "too_many_attempts", body = shared::Problem),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn post(
     req: HttpRequest,
     AnyAuthenticated(auth): AnyAuthenticated,

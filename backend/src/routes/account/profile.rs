@@ -18,6 +18,15 @@ const MAX_NAME: usize = 100;
 
 /// Answers an account with a temporary password too: the app learns from it
 /// that it must ask for a new one.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me",
+    tag = "account",
+    responses((status = 200, description = "The signed-in account", body = shared::api::Me),
+        (status = 401, description = "invalid_token", body = shared::Problem),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn get(
     AnyAuthenticated(auth): AnyAuthenticated,
     state: web::Data<AppState>,
@@ -31,6 +40,18 @@ pub async fn get(
     me(&state, tenant, user, session.id).await.map(web::Json)
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v1/me",
+    tag = "account",
+    request_body = shared::api::UpdateMe,
+    responses((status = 200, description = "The account after the change", body = shared::api::Me),
+        (status = 401, description = "invalid_token", body = shared::Problem),
+        (status = 403, description = "password_change_required", body = shared::Problem),
+        (status = 422, description = "validation_failed", body = shared::Problem),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn patch(
     req: HttpRequest,
     auth: Authenticated,

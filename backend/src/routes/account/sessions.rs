@@ -14,6 +14,15 @@ fn rfc3339(at: chrono::NaiveDateTime) -> String {
 }
 
 /// `GET /api/v1/me/sessions`: the most recently used first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me/sessions",
+    tag = "account",
+    responses((status = 200, description = "The live sessions, most recent first", body = Vec<shared::api::SessionInfo>),
+        (status = 401, description = "invalid_token", body = shared::Problem),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn list(
     auth: Authenticated,
     state: web::Data<AppState>,
@@ -48,6 +57,17 @@ pub async fn list(
 
 /// `DELETE /api/v1/me/sessions/{id}`: `204`, or `404` for a session that
 /// is not this account's or no longer live.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/me/sessions/{id}",
+    tag = "account",
+    params(("id" = String, Path, description = "The id")),
+    responses((status = 204, description = "Signed out"),
+        (status = 401, description = "invalid_token", body = shared::Problem),
+        (status = 404, description = "not_found", body = shared::Problem),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn delete(
     req: HttpRequest,
     auth: Authenticated,
@@ -87,6 +107,15 @@ pub async fn delete(
 }
 
 /// `POST /api/v1/me/sessions/revoke-others`: every session but this one.
+#[utoipa::path(
+    post,
+    path = "/api/v1/me/sessions/revoke-others",
+    tag = "account",
+    responses((status = 200, description = "Every other session ended", body = shared::api::RevokedSessions),
+        (status = 401, description = "invalid_token", body = shared::Problem),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn revoke_others(
     req: HttpRequest,
     auth: Authenticated,

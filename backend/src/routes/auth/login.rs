@@ -15,6 +15,18 @@ use shared::api::{LoginRequest, TokenDelivery};
 use shared::password_policy::MAX_LENGTH;
 use shared::username::Username;
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/login",
+    tag = "auth",
+    request_body = shared::api::LoginRequest,
+    responses((status = 200, description = "Signed in", body = shared::api::TokenResponse),
+        (status = 401, description = "invalid_credentials: wrong password, unknown username or a waiting throttle", body = shared::Problem),
+        (status = 403, description = "account_inactive", body = shared::Problem),
+        (status = 422, description = "validation_failed", body = shared::Problem),
+        (status = 503, description = "service_busy, with Retry-After", body = shared::Problem),
+    ),
+)]
 pub async fn post(
     req: HttpRequest,
     RequestTenant(tenant): RequestTenant,

@@ -12,6 +12,14 @@ use crate::model::session::{RefreshToken, Session};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/logout",
+    tag = "auth",
+    request_body = shared::api::RefreshRequest,
+    responses((status = 204, description = "The session is over")
+    ),
+)]
 pub async fn post(
     req: HttpRequest,
     RequestTenant(tenant): RequestTenant,

@@ -62,6 +62,15 @@ fn ended(req: &HttpRequest, state: &AppState, delivery: Delivery) -> HttpRespons
     response
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/refresh",
+    tag = "auth",
+    request_body = shared::api::RefreshRequest,
+    responses((status = 200, description = "A new token pair; the refresh token rotates", body = shared::api::TokenResponse),
+        (status = 401, description = "invalid_refresh_token", body = shared::Problem),
+    ),
+)]
 pub async fn post(
     req: HttpRequest,
     RequestTenant(tenant): RequestTenant,
