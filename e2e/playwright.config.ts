@@ -21,6 +21,9 @@ process.env.E2E_SMTP_PORT ??= String(port + 1);
 if (!process.env.E2E_MAIL_DIR_READY) {
   process.env.E2E_MAIL_DIR ??= path.join(os.tmpdir(), `backoffice-e2e-mail-${port}-${Date.now()}`);
   fs.rmSync(process.env.E2E_MAIL_DIR, { recursive: true, force: true });
+  // The server's data folder (SQLite): the reset spec ages a link in it.
+  process.env.E2E_DATA_DIR ??= path.join(os.tmpdir(), `backoffice-e2e-data-${port}-${Date.now()}`);
+  fs.rmSync(process.env.E2E_DATA_DIR, { recursive: true, force: true });
   process.env.E2E_MAIL_DIR_READY = '1';
 }
 

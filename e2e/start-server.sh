@@ -12,7 +12,10 @@ BIN="${BACKOFFICE_BIN:-$ROOT/target/debug/backoffice}"
 PORT="${E2E_PORT:?E2E_PORT is not set}"
 SMTP_PORT="${E2E_SMTP_PORT:?E2E_SMTP_PORT is not set}"
 MAILDIR="${E2E_MAIL_DIR:?E2E_MAIL_DIR is not set}"
-DATA="$(mktemp -d "${TMPDIR:-/tmp}/backoffice-e2e.XXXXXX")"
+# The data folder comes from playwright.config.ts, so a spec can age a reset
+# link in the database (the only way to see a real expired link in seconds).
+DATA="${E2E_DATA_DIR:?E2E_DATA_DIR is not set}"
+mkdir -p "$DATA"
 SMTP_PID="" SERVER_PID="" OWN_MAILDIR=""
 stop() {
   [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null
@@ -42,9 +45,10 @@ user acme lena "lena-acme-passphrase" ADMINISTRATOR --first-name Lena --last-nam
 user acme pia "pia-acme-passphrase" SUPERVISOR --first-name Pia --last-name Weiss --facility HAM-02
 # Only the brute-force spec signs in as otto: strangers hammer his account.
 user acme otto "otto-acme-passphrase" ADMINISTRATOR --first-name Otto --last-name Brandt
-# Only the password reset spec uses rita and reto: their mail reaches the catcher.
+# Only the password reset spec uses rita, reto and eva: their mail reaches the catcher.
 user acme rita "rita-acme-passphrase" ADMINISTRATOR --first-name Rita --last-name Vogel --email rita@acme.example
 user acme reto "reto-acme-passphrase" ADMINISTRATOR --first-name Reto --last-name Frei --email reto@acme.example
+user acme eva "eva-acme-passphrase" FULFILLER --first-name Eva --last-name Alt --facility BER-01 --email eva@acme.example
 
 bo tenant create globex --name "Globex Logistics"
 user globex anna "anna-globex-passphrase" ADMINISTRATOR --first-name Anna --last-name Globex

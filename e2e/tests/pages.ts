@@ -17,7 +17,7 @@ export const accounts = {
   acmePia: { tenant: 'acme', username: 'pia', password: 'pia-acme-passphrase', name: 'Pia Weiss' },
   // Only the brute-force spec signs in as otto.
   acmeOtto: { tenant: 'acme', username: 'otto', password: 'otto-acme-passphrase', name: 'Otto Brandt' },
-  // Only the password reset spec uses rita and reto, who have email addresses.
+  // Only the password reset spec uses rita, reto and eva, who have email addresses.
   acmeRita: {
     tenant: 'acme',
     username: 'rita',
@@ -31,6 +31,13 @@ export const accounts = {
     password: 'reto-acme-passphrase',
     name: 'Reto Frei',
     email: 'reto@acme.example',
+  },
+  acmeEva: {
+    tenant: 'acme',
+    username: 'eva',
+    password: 'eva-acme-passphrase',
+    name: 'Eva Alt',
+    email: 'eva@acme.example',
   },
   globexAdmin: { tenant: 'globex', username: 'anna', password: 'anna-globex-passphrase', name: 'Anna Globex' },
   globexGina: { tenant: 'globex', username: 'gina', password: 'gina-globex-passphrase', name: 'Gina Stone' },
