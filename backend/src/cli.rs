@@ -376,7 +376,8 @@ fn serve(settings: Settings) -> anyhow::Result<()> {
                 println!(
                     "\nFirst start: created tenant `{}` and administrator `{}`.\n\
                      Password (shown only this once): {}\n\
-                     It is temporary: the first sign-in asks for a new one.\n",
+                     It is temporary: until you choose your own (POST /api/v1/me/password,\n\
+                     see README.md), the API answers only your profile.\n",
                     first.tenant, first.username, first.password
                 );
             }
