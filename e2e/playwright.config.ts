@@ -38,6 +38,9 @@ export default defineConfig({
   reporter: [['list']],
   use: {
     baseURL: `http://acme.localhost:${port}`,
+    // The app speaks the browser's language before sign-in: the specs read
+    // English unless they ask for another (i18n.spec.ts).
+    locale: 'en-US',
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       args: [

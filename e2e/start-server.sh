@@ -49,6 +49,19 @@ user acme otto "otto-acme-passphrase" ADMINISTRATOR --first-name Otto --last-nam
 user acme rita "rita-acme-passphrase" ADMINISTRATOR --first-name Rita --last-name Vogel --email rita@acme.example
 user acme reto "reto-acme-passphrase" ADMINISTRATOR --first-name Reto --last-name Frei --email reto@acme.example
 user acme eva "eva-acme-passphrase" FULFILLER --first-name Eva --last-name Alt --facility BER-01 --email eva@acme.example
+# Only the account settings spec uses these: carla changes her password, kai
+# tries the dialog by keyboard, nina edits her profile, sam signs sessions
+# out, and tom has a temporary password.
+user acme carla "carla-acme-passphrase" SUPERVISOR --first-name Carla --last-name Mendes --email carla@acme.example --facility BER-01
+user acme kai "kai-acme-passphrase" FULFILLER --first-name Kai --last-name Brun --facility HAM-02
+user acme nina "nina-acme-passphrase" ADMINISTRATOR --first-name Nina --last-name Adler
+user acme sam "sam-acme-passphrase" ADMINISTRATOR --first-name Sam --last-name Ortiz
+user acme tom "tom-temporary-pass" FULFILLER --first-name Tom --last-name Ried --facility BER-01 --temporary-password
+# Only the language spec uses greta and jonas, whose accounts speak German:
+# greta signs in (two facilities, so the header has its switcher), jonas gets
+# a reset link.
+user acme greta "greta-acme-passphrase" SUPERVISOR --first-name Greta --last-name Hahn --facility BER-01 --facility HAM-02 --locale de
+user acme jonas "jonas-acme-passphrase" ADMINISTRATOR --first-name Jonas --last-name Wolf --email jonas@acme.example --locale de
 
 bo tenant create globex --name "Globex Logistics"
 user globex anna "anna-globex-passphrase" ADMINISTRATOR --first-name Anna --last-name Globex

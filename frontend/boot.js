@@ -11,6 +11,18 @@ addEventListener("pageshow", (event) => {
   if (event.persisted) location.reload();
 });
 
+// Shown when the app cannot start, before it can speak for itself: in the
+// first of the browser's languages the app has (as shared::locale
+// negotiates), else English. Keep in step with frontend/locales/.
+const START_FAILED = {
+  en: "Backoffice could not start. Reload the page to try again.",
+  de: "Backoffice konnte nicht starten. Bitte laden Sie die Seite neu, um es erneut zu versuchen.",
+};
+const browserLanguage = () =>
+  (navigator.languages || [navigator.language])
+    .map((language) => String(language).split(/[-_]/)[0].toLowerCase())
+    .find((language) => Object.hasOwn(START_FAILED, language)) ?? "en";
+
 try {
   const { default: init } = await import(tag.dataset.appJs);
   await init({ module_or_path: tag.dataset.appWasm });
@@ -19,6 +31,6 @@ try {
   const message = document.createElement("p");
   message.className = "boot-error";
   message.setAttribute("role", "alert");
-  message.textContent = "Backoffice could not start. Reload the page to try again.";
+  message.textContent = START_FAILED[browserLanguage()];
   document.body.replaceChildren(message);
 }

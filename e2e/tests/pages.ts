@@ -39,6 +39,28 @@ export const accounts = {
     name: 'Eva Alt',
     email: 'eva@acme.example',
   },
+  // Only the account settings spec uses these (see ../start-server.sh).
+  acmeCarla: {
+    tenant: 'acme',
+    username: 'carla',
+    password: 'carla-acme-passphrase',
+    name: 'Carla Mendes',
+    email: 'carla@acme.example',
+  },
+  acmeKai: { tenant: 'acme', username: 'kai', password: 'kai-acme-passphrase', name: 'Kai Brun' },
+  acmeNina: { tenant: 'acme', username: 'nina', password: 'nina-acme-passphrase', name: 'Nina Adler' },
+  acmeSam: { tenant: 'acme', username: 'sam', password: 'sam-acme-passphrase', name: 'Sam Ortiz' },
+  // Has a temporary password: signing in leads to the choose-password screen.
+  acmeTom: { tenant: 'acme', username: 'tom', password: 'tom-temporary-pass', name: 'Tom Ried' },
+  // Only the language spec uses greta and jonas, whose accounts speak German.
+  acmeGreta: { tenant: 'acme', username: 'greta', password: 'greta-acme-passphrase', name: 'Greta Hahn' },
+  acmeJonas: {
+    tenant: 'acme',
+    username: 'jonas',
+    password: 'jonas-acme-passphrase',
+    name: 'Jonas Wolf',
+    email: 'jonas@acme.example',
+  },
   globexAdmin: { tenant: 'globex', username: 'anna', password: 'anna-globex-passphrase', name: 'Anna Globex' },
   globexGina: { tenant: 'globex', username: 'gina', password: 'gina-globex-passphrase', name: 'Gina Stone' },
 };

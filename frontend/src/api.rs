@@ -99,7 +99,12 @@ impl ApiClient {
             password,
             token_delivery: TokenDelivery::Cookie,
         };
-        let response = send(Request::post(&url("/auth/login")).json_accept().json(&body)).await?;
+        let response = send(
+            Request::post(&url("/auth/login"))
+                .json_accept()
+                .json_body(&body),
+        )
+        .await?;
         let token: TokenResponse = read_json(response).await?;
         self.accept_token(&token);
         Ok(())
@@ -132,7 +137,8 @@ impl ApiClient {
         let generation = self.generation.try_get_value();
         let request = Request::post(&url("/auth/refresh"))
             .json_accept()
-            .json(&serde_json::Map::new());
+            .header("Content-Type", "application/json")
+            .body("{}");
         let result = match send(request).await {
             Ok(response) => read_json::<TokenResponse>(response).await,
             Err(error) => Err(error),
@@ -161,7 +167,7 @@ impl ApiClient {
         let body = PasswordResetRequest { username };
         let request = Request::post(&url("/password-resets"))
             .json_accept()
-            .json(&body);
+            .json_body(&body);
         send(request).await.map(|_| ())
     }
 
@@ -174,7 +180,7 @@ impl ApiClient {
         let body = PasswordResetVerify { token };
         let request = Request::post(&url("/password-resets/verify"))
             .json_accept()
-            .json(&body);
+            .json_body(&body);
         read_json(send(request).await?).await
     }
 
@@ -191,7 +197,7 @@ impl ApiClient {
         };
         let request = Request::post(&url("/password-resets/confirm"))
             .json_accept()
-            .json(&body);
+            .json_body(&body);
         send(request).await.map(|_| ())
     }
 
@@ -203,7 +209,8 @@ impl ApiClient {
         let token = self.access_token.try_get_value().flatten();
         let _ = send(
             with_bearer(Request::post(&url("/auth/logout")), token.as_deref())
-                .json(&serde_json::Map::new()),
+                .header("Content-Type", "application/json")
+                .body("{}"),
         )
         .await;
         self.forget_session();
@@ -298,6 +305,7 @@ fn url(path: &str) -> String {
 
 trait JsonAccept {
     fn json_accept(self) -> Self;
+    fn json_body<T: serde::Serialize>(self, body: &T) -> Result<Request, gloo_net::Error>;
 }
 
 impl JsonAccept for RequestBuilder {
@@ -306,6 +314,12 @@ impl JsonAccept for RequestBuilder {
     fn json_accept(self) -> Self {
         self.credentials(RequestCredentials::SameOrigin)
             .header("Accept", "application/json, application/problem+json")
+    }
+
+    /// The body as JSON, written by the browser's `JSON.stringify`.
+    fn json_body<T: serde::Serialize>(self, body: &T) -> Result<Request, gloo_net::Error> {
+        let json = to_json(body).ok_or_else(|| gloo_net::Error::GlooError("body".into()))?;
+        self.header("Content-Type", "application/json").body(json)
     }
 }
 
@@ -325,19 +339,102 @@ async fn send(request: Result<Request, gloo_net::Error>) -> Result<Response, Api
         return Ok(response);
     }
     let status = response.status();
-    match response.json::<Problem>().await {
+    match parse_json::<Problem>(response).await {
         // The HTTP status is the one that counts, whatever the body claims.
-        Ok(problem) => Err(ApiError::Problem(Problem { status, ..problem })),
-        Err(_) => Err(ApiError::Unexpected { status }),
+        Some(problem) => Err(ApiError::Problem(Problem { status, ..problem })),
+        None => Err(ApiError::Unexpected { status }),
     }
 }
 
 async fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
     let status = response.status();
-    response
-        .json::<T>()
+    parse_json::<T>(response)
         .await
-        .map_err(|_| ApiError::Unexpected { status })
+        .ok_or(ApiError::Unexpected { status })
+}
+
+/// The body parsed by the browser (`Response.json()`) and mapped onto `T`:
+/// no JSON parser in the bundle (decision 0037).
+async fn parse_json<T: DeserializeOwned>(response: Response) -> Option<T> {
+    let promise = web_sys::Response::from(response).json().ok()?;
+    let value = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
+    serde_wasm_bindgen::from_value(value).ok()
+}
+
+/// `body` as JSON text, by the browser's `JSON.stringify` (decision 0037).
+/// Maps become plain objects, as in any JSON.
+fn to_json(body: &impl serde::Serialize) -> Option<String> {
+    let value = body
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .ok()?;
+    js_sys::JSON::stringify(&value).ok()?.as_string()
+}
+
+// Account settings: the signed-in person's own profile, password and
+// sessions (`/me…`), with its own imports so the block stands apart.
+
+use gloo_net::http::Method;
+use shared::api::{ChangePassword, SessionInfo, UpdateMe};
+
+impl ApiClient {
+    /// `PATCH /me`: names and language; the answer is the account as stored.
+    pub async fn update_me(&self, body: &UpdateMe) -> Result<Me, ApiError> {
+        read_json(
+            self.account_call(Method::PATCH, "/me", to_json(body))
+                .await?,
+        )
+        .await
+    }
+
+    /// `POST /me/password` (204). This session stays; the others end.
+    pub async fn change_password(&self, body: &ChangePassword) -> Result<(), ApiError> {
+        let body = to_json(body);
+        self.account_call(Method::POST, "/me/password", body)
+            .await
+            .map(|_| ())
+    }
+
+    /// `GET /me/sessions`: the account's live sessions.
+    pub async fn sessions(&self) -> Result<Vec<SessionInfo>, ApiError> {
+        read_json(self.account_call(Method::GET, "/me/sessions", None).await?).await
+    }
+
+    /// `DELETE /me/sessions/{id}` (204, or 404 once it has ended).
+    pub async fn revoke_session(&self, id: &str) -> Result<(), ApiError> {
+        let path = format!("/me/sessions/{}", js_sys::encode_uri_component(id));
+        self.account_call(Method::DELETE, &path, None)
+            .await
+            .map(|_| ())
+    }
+
+    /// `POST /me/sessions/revoke-others`: ends every session but this one.
+    /// The answer's count (`RevokedSessions`) is not read: the list reloads.
+    pub async fn revoke_other_sessions(&self) -> Result<(), ApiError> {
+        self.account_call(Method::POST, "/me/sessions/revoke-others", None)
+            .await
+            .map(|_| ())
+    }
+
+    /// One authenticated call with an optional JSON body, so that the
+    /// account calls share one copy of the retry logic.
+    async fn account_call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<String>,
+    ) -> Result<Response, ApiError> {
+        let address = url(path);
+        self.authorized(|token| {
+            let builder = with_bearer(RequestBuilder::new(&address).method(method.clone()), token);
+            match &body {
+                Some(json) => builder
+                    .header("Content-Type", "application/json")
+                    .body(json.as_str()),
+                None => builder.build(),
+            }
+        })
+        .await
+    }
 }
 
 #[cfg(test)]

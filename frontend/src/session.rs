@@ -46,6 +46,7 @@ impl Session {
     /// loading the tenant and restoring a previous sign-in.
     pub fn provide() -> Self {
         let auth = RwSignal::new(AuthState::Checking);
+        crate::i18n::provide_locale(auth);
         let selected_facility = RwSignal::new(None);
         let expired = RwSignal::new(false);
         let api = ApiClient::new(move || {

@@ -1,6 +1,7 @@
 //! The "Facility" drop-down in the header for users bound to several
 //! facilities; choosing one opens its page.
 
+use crate::i18n::{td_string, tr};
 use crate::session::use_session;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
@@ -19,7 +20,9 @@ pub fn FacilitySwitcher(facilities: Vec<FacilityRef>) -> impl IntoView {
 
     view! {
         <div class="facility-switcher">
-            <label for="facility-switcher">"Facility"</label>
+            <label for="facility-switcher">
+                {tr(|l| td_string!(l, shell.facility))}
+            </label>
             <select id="facility-switcher" on:change=on_change>
                 {facilities
                     .into_iter()

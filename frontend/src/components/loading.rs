@@ -1,6 +1,7 @@
 //! The neutral screen shown while the app finds out who is signed in, so a
 //! signed-in user never sees the login form flash on reload.
 
+use crate::i18n::{td_string, tr};
 use leptos::prelude::*;
 
 #[component]
@@ -9,7 +10,9 @@ pub fn LoadingScreen() -> impl IntoView {
         <main class="loading-screen" aria-busy="true">
             <div class="loading-indicator" role="status">
                 <span class="spinner" aria-hidden="true"></span>
-                <span class="visually-hidden">"Loading…"</span>
+                <span class="visually-hidden">
+                    {tr(|l| td_string!(l, common.loading))}
+                </span>
             </div>
         </main>
     }

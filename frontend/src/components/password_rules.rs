@@ -2,28 +2,9 @@
 //! types: the shared password policy as a checklist (the verdict the server
 //! will give) and a rough strength meter, with words and not only colour.
 
+use crate::i18n::{td_string, use_locale, Locale};
 use leptos::prelude::*;
 use shared::password_policy::{strength, PasswordPolicy, PasswordProblem, MAX_LENGTH};
-
-// The words these pieces show, kept together for the coming translation.
-fn rule_min_length(min: usize) -> String {
-    format!("At least {min} characters")
-}
-fn rule_max_length(max: usize) -> String {
-    format!("At most {max} characters")
-}
-const RULE_NOT_COMMON: &str = "Not a commonly used password";
-const RULE_NOT_USERNAME: &str = "Not your username";
-const RULES_LABEL: &str = "Your new password needs:";
-const STATE_MET: &str = "(done)";
-const STATE_UNMET: &str = "(not yet)";
-const STATE_PENDING: &str = "(not checked yet)";
-const STRENGTH_LABEL: &str = "Strength:";
-const STRENGTH_NONE: &str = "not rated yet";
-const STRENGTH_WEAK: &str = "Weak";
-const STRENGTH_FAIR: &str = "Fair";
-const STRENGTH_GOOD: &str = "Good";
-const STRENGTH_STRONG: &str = "Strong";
 
 /// Where one rule stands for the password typed so far.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,11 +25,11 @@ impl RuleState {
         }
     }
 
-    fn spoken(self) -> &'static str {
+    fn spoken(self, locale: Locale) -> &'static str {
         match self {
-            RuleState::Met => STATE_MET,
-            RuleState::Unmet => STATE_UNMET,
-            RuleState::Pending => STATE_PENDING,
+            RuleState::Met => td_string!(locale, password_rules.met),
+            RuleState::Unmet => td_string!(locale, password_rules.unmet),
+            RuleState::Pending => td_string!(locale, password_rules.pending),
         }
     }
 }
@@ -56,6 +37,7 @@ impl RuleState {
 /// Each rule of the policy with its state, in the order the policy checks
 /// them. The maximum length is listed only when the password breaks it.
 pub fn rule_states(
+    locale: Locale,
     policy: PasswordPolicy,
     password: &str,
     username: &str,
@@ -71,9 +53,11 @@ pub fn rule_states(
         (true, false, false) => RuleState::Pending,
     };
 
-    let mut rules = vec![(judged(too_short, typed), rule_min_length(policy.min_length))];
+    let min_length = td_string!(locale, password_rules.min_length, min = policy.min_length);
+    let mut rules = vec![(judged(too_short, typed), min_length)];
     if breaks(|p| matches!(p, PasswordProblem::TooLong { .. })) {
-        rules.push((RuleState::Unmet, rule_max_length(MAX_LENGTH)));
+        let max_length = td_string!(locale, password_rules.max_length, max = MAX_LENGTH);
+        rules.push((RuleState::Unmet, max_length));
     }
     // The policy looks the password up only once it is long enough.
     rules.push((
@@ -81,26 +65,26 @@ pub fn rule_states(
             breaks(|p| *p == PasswordProblem::Common),
             typed && !too_short,
         ),
-        RULE_NOT_COMMON.to_owned(),
+        td_string!(locale, password_rules.not_common).to_owned(),
     ));
     rules.push((
         judged(breaks(|p| *p == PasswordProblem::SameAsUsername), typed),
-        RULE_NOT_USERNAME.to_owned(),
+        td_string!(locale, password_rules.not_username).to_owned(),
     ));
     rules
 }
 
 /// The strength word for `shared::password_policy::strength`'s 0 to 4, and
 /// how many of the meter's four segments it fills.
-pub fn strength_rating(password: &str) -> Option<(&'static str, u8)> {
+pub fn strength_rating(locale: Locale, password: &str) -> Option<(&'static str, u8)> {
     if password.is_empty() {
         return None;
     }
     Some(match strength(password) {
-        0 | 1 => (STRENGTH_WEAK, 1),
-        2 => (STRENGTH_FAIR, 2),
-        3 => (STRENGTH_GOOD, 3),
-        _ => (STRENGTH_STRONG, 4),
+        0 | 1 => (td_string!(locale, password_rules.strength_weak), 1),
+        2 => (td_string!(locale, password_rules.strength_fair), 2),
+        3 => (td_string!(locale, password_rules.strength_good), 3),
+        _ => (td_string!(locale, password_rules.strength_strong), 4),
     })
 }
 
@@ -117,10 +101,17 @@ pub fn NewPasswordHelp(
     #[prop(into)] username: String,
     #[prop(into)] password: Signal<String>,
 ) -> impl IntoView {
+    let locale = use_locale();
     move || {
-        let (rating, rules) =
-            password.with(|p| (strength_rating(p), rule_states(policy, p, &username)));
-        let (word, level) = rating.unwrap_or((STRENGTH_NONE, 0));
+        let locale = locale.get();
+        let (rating, rules) = password.with(|p| {
+            (
+                strength_rating(locale, p),
+                rule_states(locale, policy, p, &username),
+            )
+        });
+        let none = td_string!(locale, password_rules.strength_none);
+        let (word, level) = rating.unwrap_or((none, 0));
         view! {
             <div class="strength" id=ids.0>
                 <div class=METER_CLASSES[usize::from(level)] aria-hidden="true">
@@ -129,10 +120,12 @@ pub fn NewPasswordHelp(
                     <span></span>
                     <span></span>
                 </div>
-                <p class="strength-text">{STRENGTH_LABEL} " " <strong>{word}</strong></p>
+                <p class="strength-text">
+                    {td_string!(locale, password_rules.strength)} " " <strong>{word}</strong>
+                </p>
             </div>
             <div class="password-rules" id=ids.1>
-                <p class="password-rules-title">{RULES_LABEL}</p>
+                <p class="password-rules-title">{td_string!(locale, password_rules.title)}</p>
                 <ul>
                     {rules
                         .into_iter()
@@ -140,7 +133,7 @@ pub fn NewPasswordHelp(
                             view! {
                                 <li class=state.class()>
                                     {text}
-                                    <span class="visually-hidden">" " {state.spoken()}</span>
+                                    <span class="visually-hidden">" " {state.spoken(locale)}</span>
                                 </li>
                             }
                         })
@@ -164,10 +157,15 @@ mod tests {
     use super::*;
 
     fn states(password: &str) -> Vec<RuleState> {
-        rule_states(PasswordPolicy::with_min_length(12), password, "rita")
-            .into_iter()
-            .map(|(state, _)| state)
-            .collect()
+        rule_states(
+            Locale::en,
+            PasswordPolicy::with_min_length(12),
+            password,
+            "rita",
+        )
+        .into_iter()
+        .map(|(state, _)| state)
+        .collect()
     }
 
     #[test]
@@ -188,18 +186,29 @@ mod tests {
     #[test]
     fn the_maximum_shows_only_when_broken() {
         let long = "x".repeat(MAX_LENGTH + 1);
-        let rules = rule_states(PasswordPolicy::default(), &long, "rita");
+        let rules = rule_states(Locale::en, PasswordPolicy::default(), &long, "rita");
         assert_eq!(rules.len(), 4);
-        assert_eq!(rules[1], (RuleState::Unmet, rule_max_length(MAX_LENGTH)));
+        assert_eq!(
+            rules[1],
+            (RuleState::Unmet, "At most 128 characters".to_owned())
+        );
+        let rules = rule_states(Locale::de, PasswordPolicy::default(), &long, "rita");
+        assert_eq!(
+            rules[1],
+            (RuleState::Unmet, "Höchstens 128 Zeichen".to_owned())
+        );
     }
 
     #[test]
     fn strength_has_four_words() {
-        assert_eq!(strength_rating(""), None);
-        assert_eq!(strength_rating("password1234"), Some((STRENGTH_WEAK, 1)));
+        assert_eq!(strength_rating(Locale::en, ""), None);
         assert_eq!(
-            strength_rating("lantern orchard velvet 42"),
-            Some((STRENGTH_STRONG, 4))
+            strength_rating(Locale::en, "password1234"),
+            Some(("Weak", 1))
+        );
+        assert_eq!(
+            strength_rating(Locale::de, "lantern orchard velvet 42"),
+            Some(("Stark", 4))
         );
     }
 }

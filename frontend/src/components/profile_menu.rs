@@ -1,6 +1,7 @@
 //! The round profile button at the top right (the user's initials) and its
 //! menu: Account settings and Log out, usable by keyboard and screen reader.
 
+use crate::i18n::{td_string, tr};
 use crate::session::use_session;
 use leptos::ev;
 use leptos::html;
@@ -119,7 +120,7 @@ pub fn ProfileMenu() -> impl IntoView {
                 type="button"
                 id="profile-menu-button"
                 class="profile-button"
-                aria-label="Profile menu"
+                aria-label=tr(|l| td_string!(l, shell.profile_menu))
                 aria-haspopup="menu"
                 aria-controls="profile-menu"
                 aria-expanded=move || if open.get() { "true" } else { "false" }
@@ -145,7 +146,7 @@ pub fn ProfileMenu() -> impl IntoView {
                     tabindex="-1"
                     on:click=move |_| close()
                 >
-                    "Account settings"
+                    {tr(|l| td_string!(l, shell.account_settings))}
                 </a>
                 <button
                     type="button"
@@ -155,7 +156,7 @@ pub fn ProfileMenu() -> impl IntoView {
                     aria-busy=move || if logging_out.get() { "true" } else { "false" }
                     on:click=on_log_out
                 >
-                    "Log out"
+                    {tr(|l| td_string!(l, shell.log_out))}
                 </button>
             </div>
         </div>
@@ -228,5 +229,7 @@ pub fn initials(me: &Me) -> String {
     } else {
         from_names
     };
-    letters.to_uppercase()
+    // The browser's upper-casing: Rust's would bring its Unicode tables
+    // into the bundle for two letters.
+    String::from(js_sys::JsString::from(letters).to_upper_case())
 }

@@ -4,6 +4,7 @@
 use crate::components::header::Header;
 use crate::components::loading::LoadingScreen;
 use crate::components::replace_route::ReplaceRoute;
+use crate::pages::choose_password::ChoosePasswordPage;
 use crate::session::{use_session, AuthState};
 use leptos::prelude::*;
 use leptos_router::components::Outlet;
@@ -18,7 +19,7 @@ pub fn SignedInShell() -> impl IntoView {
         session.auth.with(|auth| match auth {
             AuthState::Checking => None,
             AuthState::SignedOut => Some(None),
-            AuthState::SignedIn(me) => Some(Some(me.session_id.clone())),
+            AuthState::SignedIn(me) => Some(Some((me.session_id.clone(), me.must_change_password))),
         })
     });
     move || match signed_in_as.get() {
@@ -27,6 +28,8 @@ pub fn SignedInShell() -> impl IntoView {
             <ReplaceRoute path="/login"/>
         }
         .into_any(),
+        // A temporary password: choosing a new one comes before anything.
+        Some(Some((_, true))) => view! { <ChoosePasswordPage/> }.into_any(),
         Some(Some(_)) => view! {
             <div class="app-shell">
                 <Header/>

@@ -1,105 +1,112 @@
-//! `/account`: the signed-in user's own account settings, starting with the
-//! profile as the server knows it.
+//! `/account`: the signed-in user's own account settings: the profile (names
+//! and language editable), the password (changed in a dialog; not for
+//! single sign-on accounts), and the sessions.
 
+use crate::components::change_password_dialog::ChangePasswordDialog;
 use crate::components::page_title::set_page_title;
+use crate::components::profile_form::ProfileForm;
+use crate::components::sessions_list::SessionsList;
 use crate::session::use_session;
+use leptos::html;
 use leptos::prelude::*;
-use shared::api::Me;
-use wasm_bindgen::JsValue;
+use shared::account::SignInMethod;
+
+/// What the page says, kept together for the translation.
+mod text {
+    pub const TITLE: &str = "Account settings";
+    pub fn page_title(tenant: &str) -> String {
+        format!("Account settings · {tenant}")
+    }
+    pub const PASSWORD: &str = "Password";
+    pub const PASSWORD_LEAD: &str =
+        "Changing your password signs out your other sessions. This one stays signed in.";
+    pub const PASSWORD_SSO: &str =
+        "You sign in through your organization's single sign-on, which manages your password.";
+    pub const CHANGE_PASSWORD: &str = "Change password";
+    pub const PASSWORD_CHANGED: &str =
+        "Your password has been changed. Your other sessions have been signed out.";
+}
+use text::*;
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let session = use_session();
-    set_page_title(&format!("Account settings · {}", session.tenant_name()));
-    let profile = session.me().map(|me| view! { <ProfileSection me/> });
+    set_page_title(&page_title(&session.tenant_name()));
+    // Bumped when the sessions may have changed.
+    let refresh = RwSignal::new(0_u32);
+    let password = session.me().map(
+        |me| view! { <PasswordSection username=me.username method=me.sign_in_method refresh/> },
+    );
 
     view! {
-        <h1 class="page-title">"Account settings"</h1>
-        {profile}
+        <h1 class="page-title">{TITLE}</h1>
+        <ProfileForm/>
+        {password}
+        <SessionsList refresh/>
     }
 }
 
+/// Whether the account's password is kept here, and so can be changed here.
+fn password_changeable(method: SignInMethod) -> bool {
+    method == SignInMethod::Password
+}
+
+/// The Password card: the Change password button and the dialog it opens,
+/// or for single sign-on accounts where their password lives instead.
 #[component]
-fn ProfileSection(me: Me) -> impl IntoView {
-    let email = me.email.clone().unwrap_or_else(|| "No email".to_owned());
-    let facilities = if me.facilities.is_empty() {
-        if me.role.is_network_wide() {
-            "All facilities (network)".to_owned()
-        } else {
-            "None".to_owned()
-        }
-    } else {
-        me.facilities
-            .iter()
-            .map(|f| format!("{} ({})", f.name, f.code))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    // The sign-in before this one: the current one is "now", while the one
-    // before tells the user whether someone else got in meanwhile.
-    let previous_sign_in = me
-        .previous_login_at
-        .as_deref()
-        .map(format_timestamp)
-        .unwrap_or_else(|| "None before this one".to_owned());
-
-    let rows = [
-        ("Username", me.username.clone()),
-        ("First name", or_not_set(&me.first_name)),
-        ("Last name", or_not_set(&me.last_name)),
-        ("Email", email),
-        ("Role", me.role.label().to_owned()),
-        ("Facilities", facilities),
-        ("Language", language_name(&me.locale)),
-        ("Previous sign-in", previous_sign_in),
-    ];
-
+fn PasswordSection(
+    username: String,
+    method: SignInMethod,
+    refresh: RwSignal<u32>,
+) -> impl IntoView {
+    let changeable = password_changeable(method);
+    let open = RwSignal::new(false);
+    let status = RwSignal::new(None::<&'static str>);
+    let opener = NodeRef::<html::Button>::new();
+    let on_changed = Callback::new(move |()| {
+        status.set(Some(PASSWORD_CHANGED));
+        refresh.update(|n| *n = n.wrapping_add(1));
+    });
     view! {
-        <section class="card" aria-labelledby="profile-heading">
-            <h2 class="card-title" id="profile-heading">"Profile"</h2>
-            <dl class="details">
-                {rows
-                    .into_iter()
-                    .map(|(term, value)| {
+        <section class="card" aria-labelledby="password-heading">
+            <h2 class="card-title" id="password-heading">{PASSWORD}</h2>
+            <p class="card-lead">{if changeable { PASSWORD_LEAD } else { PASSWORD_SSO }}</p>
+            <div class="form-actions" hidden=!changeable>
+                <button
+                    type="button"
+                    class="button button-secondary"
+                    aria-haspopup="dialog"
+                    node_ref=opener
+                    on:click=move |_| {
+                        status.set(None);
+                        open.set(true);
+                    }
+                >
+                    {CHANGE_PASSWORD}
+                </button>
+                <p class="account-status" role="status">
+                    {move || status.get()}
+                </p>
+            </div>
+            {move || {
+                open.get()
+                    .then(|| {
                         view! {
-                            <div class="details-row">
-                                <dt>{term}</dt>
-                                <dd>{value}</dd>
-                            </div>
+                            <ChangePasswordDialog username=username.clone() open opener on_changed/>
                         }
                     })
-                    .collect_view()}
-            </dl>
+            }}
         </section>
     }
 }
 
-fn or_not_set(value: &str) -> String {
-    if value.trim().is_empty() {
-        "Not set".to_owned()
-    } else {
-        value.to_owned()
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// The locale as a person reads it, with its code.
-fn language_name(locale: &str) -> String {
-    let name = match locale.split(['-', '_']).next().unwrap_or_default() {
-        "en" => "English",
-        "de" => "German",
-        _ => return locale.to_owned(),
-    };
-    format!("{name} ({locale})")
-}
-
-/// An RFC 3339 time in the browser's time zone, e.g. "Nov 28, 2025, 5:09 PM".
-fn format_timestamp(rfc3339: &str) -> String {
-    let date = js_sys::Date::new(&JsValue::from_str(rfc3339));
-    if date.get_time().is_nan() {
-        return rfc3339.to_owned();
+    #[test]
+    fn only_password_accounts_change_their_password_here() {
+        assert!(password_changeable(SignInMethod::Password));
+        assert!(!password_changeable(SignInMethod::Oidc));
     }
-    let options = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into());
-    let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into());
-    date.to_locale_string("en", &options).into()
 }

@@ -2,6 +2,7 @@
 
 use crate::components::page_title::set_page_title;
 use crate::components::scope_summary::ScopeSummary;
+use crate::i18n::{td_string, use_locale};
 use crate::session::use_session;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -9,6 +10,7 @@ use leptos_router::hooks::use_params_map;
 #[component]
 pub fn FacilityPage() -> impl IntoView {
     let session = use_session();
+    let locale = use_locale();
     let params = use_params_map();
     let facility = Memo::new(move |_| {
         let id = params.with(|p| p.get("id")).unwrap_or_default();
@@ -24,7 +26,9 @@ pub fn FacilityPage() -> impl IntoView {
         }
     });
 
+    // Rendered again when the account or its language changes.
     move || {
+        let locale = locale.get();
         let role = session.me()?.role;
         let tenant_name = session.tenant_name();
         let view = match facility.get() {
@@ -37,21 +41,18 @@ pub fn FacilityPage() -> impl IntoView {
                         <span class="page-title-code">{format!(" ({})", facility.code)}</span>
                     </h1>
                     <ScopeSummary scope role/>
-                    <p class="page-lead">
-                        "Orders, inventory and tasks of this facility will appear here."
-                    </p>
+                    <p class="page-lead">{td_string!(locale, facility.lead)}</p>
                 }
                 .into_any()
             }
             None => {
-                set_page_title(&format!("Facility not found · {tenant_name}"));
+                let title = td_string!(locale, facility.not_found_title);
+                set_page_title(&format!("{title} · {tenant_name}"));
                 view! {
-                    <h1 class="page-title">"Facility not found"</h1>
-                    <p class="page-lead">
-                        "This facility does not exist or is not assigned to your account."
-                    </p>
+                    <h1 class="page-title">{title}</h1>
+                    <p class="page-lead">{td_string!(locale, facility.not_found_lead)}</p>
                     <p>
-                        <a href="/">"Go to your home page"</a>
+                        <a href="/">{td_string!(locale, facility.go_home)}</a>
                     </p>
                 }
                 .into_any()

@@ -6,32 +6,14 @@ use crate::api::{ApiClient, ApiError};
 use crate::components::form::{FormCard, InputField};
 use crate::components::page_title::set_page_title;
 use crate::components::result_card::{Outcome, ResultCard};
+use crate::i18n::{field_texts, problem_text, td_string, use_locale, Locale};
 use crate::session::use_session;
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::ProblemCode;
 
-// What the page says, kept together for the coming translation.
-const TITLE: &str = "Reset your password";
-const LEAD: &str =
-    "Enter your username. If your account has an email address, we will send a link to set a new password.";
-const USERNAME: &str = "Username";
-const SUBMIT: &str = "Reset password";
-const SUBMITTING: &str = "Sending…";
-const BACK_TO_LOGIN: &str = "Back to login";
-const SENT_TITLE: &str = "Check your email";
-const SENT_LINK: &str =
-    "If the account exists and has an email address, a link to set a new password has been sent to it.";
-const SENT_FALLBACK: &str =
-    "If no email arrives, an administrator or supervisor can set a new password for you.";
-const ENTER_USERNAME: &str = "Enter your username.";
-const BUSY: &str = "Too many requests at once. Try again in a moment.";
-const TOO_MANY: &str = "Too many attempts. Wait a moment and try again.";
-const UNREACHABLE: &str = "Could not reach the server. Try again.";
-const FAILED: &str = "Something went wrong. Try again.";
-fn page_title(tenant: &str) -> String {
-    format!("{TITLE} · {tenant}")
+fn page_title(locale: Locale, tenant: &str) -> String {
+    format!("{} · {tenant}", td_string!(locale, forgot.title))
 }
 
 /// Why the last request was refused: about the field, or about the whole
@@ -39,28 +21,30 @@ fn page_title(tenant: &str) -> String {
 #[derive(Debug, Clone, PartialEq)]
 enum RequestError {
     Username(String),
-    Alert(&'static str),
+    Alert(String),
 }
 
 #[component]
 pub fn ForgotPasswordPage() -> impl IntoView {
     let session = use_session();
-    set_page_title(&page_title(&session.tenant_name()));
+    // Signed out, the browser's languages decide: the words are picked once.
+    let locale = use_locale().get_untracked();
+    set_page_title(&page_title(locale, &session.tenant_name()));
     let api = session.api();
     let sent = RwSignal::new(false);
     // Plain functions, not components, so that both pages of the reset flow
     // render the same card types (and the app carries their code once).
     move || {
         if sent.get() {
-            reset_requested().into_any()
+            reset_requested(locale).into_any()
         } else {
-            untrack(|| reset_request_form(api, sent)).into_any()
+            untrack(|| reset_request_form(locale, api, sent)).into_any()
         }
     }
 }
 
 /// The form; `sent` turns true once the server has the request.
-fn reset_request_form(api: ApiClient, sent: RwSignal<bool>) -> impl IntoView {
+fn reset_request_form(locale: Locale, api: ApiClient, sent: RwSignal<bool>) -> impl IntoView {
     let username = RwSignal::new(String::new());
     let pending = RwSignal::new(false);
     let username_error = RwSignal::new(None::<String>);
@@ -77,7 +61,7 @@ fn reset_request_form(api: ApiClient, sent: RwSignal<bool>) -> impl IntoView {
         let name = username.get_untracked().trim().to_owned();
         alert.set(None);
         if name.is_empty() {
-            username_error.set(Some(ENTER_USERNAME.to_owned()));
+            username_error.set(Some(td_string!(locale, login.enter_username).to_owned()));
             if let Some(input) = username_input.get_untracked() {
                 let _ = input.focus();
             }
@@ -90,7 +74,7 @@ fn reset_request_form(api: ApiClient, sent: RwSignal<bool>) -> impl IntoView {
                 Ok(()) => {
                     let _ = sent.try_set(true);
                 }
-                Err(failure) => match describe(&failure) {
+                Err(failure) => match describe(locale, &failure) {
                     RequestError::Username(message) => {
                         let _ = username_error.try_set(Some(message));
                         if let Some(input) = username_input.get_untracked() {
@@ -98,7 +82,7 @@ fn reset_request_form(api: ApiClient, sent: RwSignal<bool>) -> impl IntoView {
                         }
                     }
                     RequestError::Alert(message) => {
-                        let _ = alert.try_set(Some(message.to_owned()));
+                        let _ = alert.try_set(Some(message));
                     }
                 },
             }
@@ -108,17 +92,17 @@ fn reset_request_form(api: ApiClient, sent: RwSignal<bool>) -> impl IntoView {
 
     view! {
         <FormCard
-            title=TITLE
-            lead=LEAD
+            title=td_string!(locale, forgot.title)
+            lead=td_string!(locale, forgot.lead)
             alert
             pending
-            submit=(SUBMIT, SUBMITTING)
+            submit=(td_string!(locale, forgot.submit), td_string!(locale, forgot.submitting))
             on_submit=Callback::new(on_submit)
-            footer=("/login", BACK_TO_LOGIN)
+            footer=("/login", td_string!(locale, common.back_to_login))
         >
             <InputField
                 id="username"
-                label=USERNAME
+                label=td_string!(locale, login.username)
                 kind="text"
                 autocomplete="username"
                 value=username
@@ -130,37 +114,35 @@ fn reset_request_form(api: ApiClient, sent: RwSignal<bool>) -> impl IntoView {
 }
 
 /// The same answer for every username, as the server gives it.
-fn reset_requested() -> impl IntoView {
+fn reset_requested(locale: Locale) -> impl IntoView {
     view! {
         <ResultCard
             outcome=Outcome::Mail
-            title=SENT_TITLE
-            paragraphs=vec![SENT_LINK, SENT_FALLBACK]
-            links=vec![("/login", BACK_TO_LOGIN)]
+            title=td_string!(locale, forgot.sent_title)
+            paragraphs=vec![
+                td_string!(locale, forgot.sent_link),
+                td_string!(locale, forgot.sent_fallback),
+            ]
+            links=vec![("/login", td_string!(locale, common.back_to_login))]
         />
     }
 }
 
-/// Turns a refused request into a message at the field or above the form.
-fn describe(error: &ApiError) -> RequestError {
-    match (error, error.code()) {
-        (ApiError::Network, _) => RequestError::Alert(UNREACHABLE),
-        (_, Some(ProblemCode::ServiceBusy)) => RequestError::Alert(BUSY),
-        (_, _) if error.status() == Some(429) => RequestError::Alert(TOO_MANY),
-        (ApiError::Problem(problem), _) => match problem.errors.get("username") {
-            // Empty or too long: the server's words (the form already
-            // catches an empty one).
-            Some(messages) if !messages.is_empty() => RequestError::Username(messages.join(" ")),
-            _ => RequestError::Alert(FAILED),
-        },
-        (ApiError::Unexpected { .. }, _) => RequestError::Alert(FAILED),
+/// Turns a refused request into a message at the field or above the form,
+/// by problem code (never the server's English words).
+fn describe(locale: Locale, error: &ApiError) -> RequestError {
+    let username = field_texts(locale, error, "username", 0);
+    if username.is_empty() {
+        RequestError::Alert(problem_text(locale, error).to_owned())
+    } else {
+        RequestError::Username(username.join(" "))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shared::Problem;
+    use shared::{Problem, ProblemCode};
     use std::collections::BTreeMap;
 
     fn problem(status: u16, code: ProblemCode, errors: &[(&str, &str)]) -> ApiError {
@@ -180,25 +162,29 @@ mod tests {
 
     #[test]
     fn field_problems_go_to_the_field_and_the_rest_above_the_form() {
+        let english = Locale::en;
         assert_eq!(
-            describe(&problem(
-                422,
-                ProblemCode::ValidationFailed,
-                &[("username", "Too long.")]
-            )),
-            RequestError::Username("Too long.".to_owned())
+            describe(english,
+                &problem(422, ProblemCode::ValidationFailed, &[("username", "Too long.")])
+            ),
+            RequestError::Username(
+                "Check the username: it has at most 64 characters, and only letters, digits and . _ - @."
+                    .to_owned()
+            )
         );
         assert_eq!(
-            describe(&problem(503, ProblemCode::ServiceBusy, &[])),
-            RequestError::Alert(BUSY)
+            describe(english, &problem(503, ProblemCode::ServiceBusy, &[])),
+            RequestError::Alert("Too many requests at once. Try again in a moment.".to_owned())
         );
         assert_eq!(
-            describe(&ApiError::Network),
-            RequestError::Alert(UNREACHABLE)
+            describe(english, &ApiError::Network),
+            RequestError::Alert("Could not reach the server. Try again.".to_owned())
         );
         assert_eq!(
-            describe(&problem(500, ProblemCode::InternalError, &[])),
-            RequestError::Alert(FAILED)
+            describe(Locale::de, &problem(500, ProblemCode::InternalError, &[])),
+            RequestError::Alert(
+                "Etwas ist schiefgelaufen. Bitte versuchen Sie es erneut.".to_owned()
+            )
         );
     }
 }

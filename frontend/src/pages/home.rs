@@ -5,6 +5,7 @@ use crate::components::facility_switcher::facility_path;
 use crate::components::page_title::set_page_title;
 use crate::components::replace_route::ReplaceRoute;
 use crate::components::scope_summary::ScopeSummary;
+use crate::i18n::{td_string, tr, use_locale};
 use crate::session::use_session;
 use leptos::prelude::*;
 
@@ -36,16 +37,19 @@ pub fn HomePage() -> impl IntoView {
 #[component]
 fn NetworkOverview() -> impl IntoView {
     let session = use_session();
+    let locale = use_locale();
     let tenant_name = session.tenant_name();
-    set_page_title(&format!("Network overview · {tenant_name}"));
+    let title_tenant = tenant_name.clone();
+    Effect::new(move |_| {
+        let title = td_string!(locale.get(), home.network_title);
+        set_page_title(&format!("{title} · {title_tenant}"));
+    });
     let role = session.me().map(|me| me.role);
 
     view! {
-        <h1 class="page-title">"Network overview"</h1>
+        <h1 class="page-title">{tr(|l| td_string!(l, home.network_title))}</h1>
         {role.map(|role| view! { <ScopeSummary scope=tenant_name.clone() role/> })}
-        <p class="page-lead">
-            "Orders, inventory and tasks across all facilities will appear here."
-        </p>
+        <p class="page-lead">{tr(|l| td_string!(l, home.network_lead))}</p>
     }
 }
 
@@ -53,11 +57,14 @@ fn NetworkOverview() -> impl IntoView {
 #[component]
 fn NoFacility() -> impl IntoView {
     let session = use_session();
-    set_page_title(&format!("No facility · {}", session.tenant_name()));
+    let locale = use_locale();
+    let tenant_name = session.tenant_name();
+    Effect::new(move |_| {
+        let title = td_string!(locale.get(), home.no_facility_page);
+        set_page_title(&format!("{title} · {tenant_name}"));
+    });
     view! {
-        <h1 class="page-title">"No facility assigned"</h1>
-        <p class="page-lead">
-            "Your account is not assigned to any facility yet. Contact your administrator."
-        </p>
+        <h1 class="page-title">{tr(|l| td_string!(l, home.no_facility_title))}</h1>
+        <p class="page-lead">{tr(|l| td_string!(l, home.no_facility_lead))}</p>
     }
 }

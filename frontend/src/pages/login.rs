@@ -6,11 +6,13 @@ use crate::components::form::bool_attr;
 use crate::components::loading::LoadingScreen;
 use crate::components::page_title::set_page_title;
 use crate::components::replace_route::ReplaceRoute;
+use crate::i18n::{field_texts, problem_text, td_string, use_locale, Locale};
 use crate::session::{use_session, AuthState};
 use leptos::ev::SubmitEvent;
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use shared::password_policy::MAX_LENGTH;
 use shared::ProblemCode;
 
 /// `/login`: the form for visitors, home for someone already signed in.
@@ -61,11 +63,36 @@ impl LoginError {
     }
 }
 
+/// The words of this screen in the active language. Before sign-in the
+/// browser's languages decide, and they do not change during the visit, so
+/// the screen picks its words once.
+#[derive(Clone, Copy)]
+struct Words {
+    show_password: &'static str,
+    hide_password: &'static str,
+    show: &'static str,
+    hide: &'static str,
+    submit: &'static str,
+    submitting: &'static str,
+}
+
 #[component]
 fn LoginPage() -> impl IntoView {
     let session = use_session();
     let tenant_name = session.tenant_name();
-    set_page_title(&format!("Log in · {tenant_name}"));
+    let locale = use_locale().get_untracked();
+    set_page_title(&format!(
+        "{} · {tenant_name}",
+        td_string!(locale, login.title)
+    ));
+    let words = Words {
+        show_password: td_string!(locale, login.show_password),
+        hide_password: td_string!(locale, login.hide_password),
+        show: td_string!(locale, login.show),
+        hide: td_string!(locale, login.hide),
+        submit: td_string!(locale, login.submit),
+        submitting: td_string!(locale, login.submitting),
+    };
 
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
@@ -88,7 +115,7 @@ fn LoginPage() -> impl IntoView {
         }
         let name = username.get_untracked();
         let secret = password.get_untracked();
-        if let Some(missing) = missing_fields(&name, &secret) {
+        if let Some(missing) = missing_fields(locale, &name, &secret) {
             let focus = if missing.username_invalid {
                 username_input
             } else {
@@ -106,7 +133,7 @@ fn LoginPage() -> impl IntoView {
             // On success the login route redirects and this form goes away,
             // hence the `try_` setters.
             if let Err(failure) = session.log_in(name, secret).await {
-                let _ = error.try_set(Some(describe(&failure)));
+                let _ = error.try_set(Some(describe(locale, &failure)));
             }
             let _ = pending.try_set(false);
         });
@@ -122,10 +149,10 @@ fn LoginPage() -> impl IntoView {
             <div class="auth-card">
                 <p class="auth-product">"Backoffice"</p>
                 <h1 class="auth-title">{tenant_name}</h1>
-                <p class="auth-subtitle">"Log in to continue."</p>
+                <p class="auth-subtitle">{td_string!(locale, login.subtitle)}</p>
                 <Show when=move || session.expired.get()>
                     <p class="notice" role="status">
-                        "Your session has ended. Log in again."
+                        {td_string!(locale, problem.session_ended)}
                     </p>
                 </Show>
                 <div class="form-alert" role="alert" id="login-error">
@@ -147,7 +174,7 @@ fn LoginPage() -> impl IntoView {
                 </div>
                 <form class="auth-form" novalidate on:submit=on_submit>
                     <div class="field">
-                        <label for="username">"Username"</label>
+                        <label for="username">{td_string!(locale, login.username)}</label>
                         <input
                             id="username"
                             name="username"
@@ -163,7 +190,7 @@ fn LoginPage() -> impl IntoView {
                         />
                     </div>
                     <div class="field">
-                        <label for="password">"Password"</label>
+                        <label for="password">{td_string!(locale, login.password)}</label>
                         <div class="password-input">
                             <input
                                 id="password"
@@ -182,11 +209,15 @@ fn LoginPage() -> impl IntoView {
                                 aria-controls="password"
                                 aria-pressed=move || bool_attr(password_visible.get())
                                 aria-label=move || {
-                                    if password_visible.get() { "Hide password" } else { "Show password" }
+                                    if password_visible.get() {
+                                        words.hide_password
+                                    } else {
+                                        words.show_password
+                                    }
                                 }
                                 on:click=move |_| password_visible.update(|v| *v = !*v)
                             >
-                                {move || if password_visible.get() { "Hide" } else { "Show" }}
+                                {move || if password_visible.get() { words.hide } else { words.show }}
                             </button>
                         </div>
                     </div>
@@ -196,11 +227,11 @@ fn LoginPage() -> impl IntoView {
                         disabled=move || pending.get()
                         aria-busy=move || bool_attr(pending.get())
                     >
-                        {move || if pending.get() { "Logging in…" } else { "Log in" }}
+                        {move || if pending.get() { words.submitting } else { words.submit }}
                     </button>
                 </form>
                 <p class="auth-footer">
-                    <a href="/forgot-password">"Forgot password?"</a>
+                    <a href="/forgot-password">{td_string!(locale, login.forgot_password)}</a>
                 </p>
             </div>
         </main>
@@ -208,13 +239,21 @@ fn LoginPage() -> impl IntoView {
 }
 
 /// Checks in the browser what would only cost a round trip.
-fn missing_fields(username: &str, password: &str) -> Option<LoginError> {
+fn missing_fields(locale: Locale, username: &str, password: &str) -> Option<LoginError> {
     let username_missing = username.trim().is_empty();
     let password_missing = password.is_empty();
     let message = match (username_missing, password_missing) {
-        (true, true) => "Enter your username and password.",
-        (true, false) => "Enter your username.",
-        (false, true) => "Enter your password.",
+        (true, true) => td_string!(locale, login.enter_username_and_password),
+        (true, false) => td_string!(locale, login.enter_username),
+        (false, true) => td_string!(locale, login.enter_password),
+        (false, false) if password.chars().count() > MAX_LENGTH => {
+            // No account has such a password: the server would refuse it.
+            return Some(LoginError {
+                message: crate::i18n::field_code_text(locale, "password_too_long", 0),
+                password_invalid: true,
+                ..LoginError::default()
+            });
+        }
         (false, false) => return None,
     };
     Some(LoginError {
@@ -225,39 +264,27 @@ fn missing_fields(username: &str, password: &str) -> Option<LoginError> {
     })
 }
 
-/// Turns a refused login into the message the form shows.
-fn describe(error: &ApiError) -> LoginError {
+/// Turns a refused login into the message the form shows, by status and
+/// problem code (never the server's English words).
+fn describe(locale: Locale, error: &ApiError) -> LoginError {
     match (error.status(), error.code()) {
-        (None, _) => LoginError::plain("Could not reach the server. Try again."),
+        (None, _) => LoginError::plain(problem_text(locale, error)),
         (_, Some(ProblemCode::ServiceBusy)) => {
-            LoginError::plain("Too many sign-ins at once. Try again in a moment.")
+            LoginError::plain(td_string!(locale, login.sign_ins_busy))
         }
-        (Some(401), _) => LoginError::plain("Incorrect username or password."),
-        (_, Some(ProblemCode::AccountInactive)) => {
-            LoginError::plain("This account is inactive. Contact your administrator.")
+        (Some(401), _) => LoginError::plain(td_string!(locale, problem.invalid_credentials)),
+        (Some(429), None) => LoginError::plain(td_string!(locale, problem.too_many_attempts)),
+        (Some(400 | 422), Some(ProblemCode::ValidationFailed)) => {
+            let username = field_texts(locale, error, "username", 0);
+            let password = field_texts(locale, error, "password", 0);
+            LoginError {
+                username_invalid: !username.is_empty(),
+                password_invalid: !password.is_empty(),
+                message: problem_text(locale, error).to_owned(),
+                details: username.into_iter().chain(password).collect(),
+            }
         }
-        (Some(429), _) => LoginError::plain("Too many attempts. Wait a moment and try again."),
-        (Some(400 | 422), _) => match error {
-            ApiError::Problem(problem) => LoginError {
-                message: problem
-                    .detail
-                    .clone()
-                    .unwrap_or_else(|| problem.title.clone()),
-                details: problem.errors.values().flatten().cloned().collect(),
-                username_invalid: problem.errors.contains_key("username"),
-                password_invalid: problem.errors.contains_key("password"),
-            },
-            _ => LoginError::plain("The server could not read the request. Try again."),
-        },
-        (Some(_), _) => match error {
-            ApiError::Problem(problem) => LoginError::plain(
-                problem
-                    .detail
-                    .as_deref()
-                    .unwrap_or("Something went wrong. Try again."),
-            ),
-            _ => LoginError::plain("Something went wrong. Try again."),
-        },
+        (Some(_), _) => LoginError::plain(problem_text(locale, error)),
     }
 }
 
@@ -281,34 +308,70 @@ mod tests {
 
     #[test]
     fn refusals_read_as_the_screen_promises() {
+        let english = Locale::en;
         assert_eq!(
-            describe(&problem(401, ProblemCode::InvalidCredentials)).message,
+            describe(english, &problem(401, ProblemCode::InvalidCredentials)).message,
             "Incorrect username or password."
         );
         assert_eq!(
-            describe(&problem(403, ProblemCode::AccountInactive)).message,
+            describe(english, &problem(403, ProblemCode::AccountInactive)).message,
             "This account is inactive. Contact your administrator."
         );
         assert_eq!(
-            describe(&problem(429, ProblemCode::Unknown)).message,
+            describe(english, &problem(429, ProblemCode::TooManyAttempts)).message,
             "Too many attempts. Wait a moment and try again."
         );
         assert_eq!(
-            describe(&problem(503, ProblemCode::ServiceBusy)).message,
+            describe(english, &problem(503, ProblemCode::ServiceBusy)).message,
             "Too many sign-ins at once. Try again in a moment."
         );
         assert_eq!(
-            describe(&ApiError::Network).message,
+            describe(english, &ApiError::Network).message,
             "Could not reach the server. Try again."
+        );
+        assert_eq!(
+            describe(Locale::de, &problem(401, ProblemCode::InvalidCredentials)).message,
+            "Benutzername oder Passwort ist falsch."
+        );
+    }
+
+    #[test]
+    fn field_problems_are_worded_here_not_by_the_server() {
+        let mut refusal = Problem {
+            kind: "/problems/validation_failed".to_owned(),
+            title: "Some fields are not valid.".to_owned(),
+            status: 422,
+            detail: None,
+            code: ProblemCode::ValidationFailed,
+            errors: BTreeMap::new(),
+            error_codes: BTreeMap::new(),
+        };
+        refusal
+            .errors
+            .insert("username".to_owned(), vec!["English words.".to_owned()]);
+        let error = describe(Locale::de, &ApiError::Problem(refusal));
+        assert!(error.username_invalid && !error.password_invalid);
+        assert_eq!(
+            error.details,
+            vec![
+                "Bitte prüfen Sie den Benutzernamen: höchstens 64 Zeichen, nur Buchstaben, Ziffern und . _ - @."
+                    .to_owned()
+            ]
         );
     }
 
     #[test]
     fn empty_fields_are_caught_before_sending() {
-        assert!(missing_fields("ann", "secret").is_none());
+        assert!(missing_fields(Locale::en, "ann", "secret").is_none());
         assert_eq!(
-            missing_fields(" ", "").map(|e| e.message),
+            missing_fields(Locale::en, " ", "").map(|e| e.message),
             Some("Enter your username and password.".to_owned())
         );
+        assert_eq!(
+            missing_fields(Locale::de, "ann", "").map(|e| e.message),
+            Some("Geben Sie Ihr Passwort ein.".to_owned())
+        );
+        let too_long = "x".repeat(MAX_LENGTH + 1);
+        assert!(missing_fields(Locale::en, "ann", &too_long).is_some_and(|e| e.password_invalid));
     }
 }

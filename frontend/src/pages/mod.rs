@@ -1,6 +1,7 @@
 //! One module per screen a person can land on.
 
 pub mod account;
+pub mod choose_password;
 pub mod facility;
 pub mod forgot_password;
 pub mod home;

@@ -10,58 +10,16 @@ use crate::components::loading::LoadingScreen;
 use crate::components::page_title::set_page_title;
 use crate::components::password_rules::NewPasswordHelp;
 use crate::components::result_card::{Outcome, ResultCard};
+use crate::i18n::{field_texts, problem_text, td_string, use_locale, Locale};
 use crate::session::use_session;
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::api::PasswordResetLink;
-use shared::password_policy::{PasswordPolicy, MAX_LENGTH};
+use shared::password_policy::PasswordPolicy;
 use shared::ProblemCode;
 use wasm_bindgen::JsValue;
 
-// What the page says, kept together for the coming translation.
-const TITLE: &str = "Set a new password";
-fn lead(username: &str, tenant: &str) -> String {
-    format!("Choose a new password for {username} at {tenant}.")
-}
-const NEW_PASSWORD: &str = "New password";
-const CONFIRM_PASSWORD: &str = "Confirm new password";
-const SUBMIT: &str = "Set new password";
-const SUBMITTING: &str = "Setting password…";
-const BACK_TO_LOGIN: &str = "Back to login";
-const REQUEST_NEW_LINK: &str = "Request a new link";
-const BREAKS_POLICY: &str = "Choose a password that meets every rule below.";
-const CONFIRM_MISSING: &str = "Enter the new password again.";
-const MISMATCH: &str = "The passwords do not match.";
-fn too_short(min: usize) -> String {
-    format!("Use at least {min} characters.")
-}
-fn too_long(max: usize) -> String {
-    format!("Use at most {max} characters.")
-}
-const COMMON: &str = "This password is too common. Choose a less predictable one.";
-const SAME_AS_USERNAME: &str = "The password must not be your username.";
-const BUSY: &str = "Too many requests at once. Try again in a moment.";
-const TOO_MANY: &str = "Too many attempts. Wait a moment and try again.";
-const UNREACHABLE: &str = "Could not reach the server. Try again.";
-const FAILED: &str = "Something went wrong. Try again.";
-const CHECK_FAILED_TITLE: &str = "Could not check the link";
-const OPEN_AGAIN: &str =
-    "The link itself may well be fine: open it again from the email in a moment.";
-const DONE_TITLE: &str = "Your password has been changed.";
-const DONE_TEXT: &str = "You can now log in with your new password.";
-const EXPIRED_TITLE: &str = "This link has expired";
-const EXPIRED_TEXT: &str =
-    "A link to set a new password works only for a limited time. Request a new link to try again.";
-const USED_TITLE: &str = "This link has already been used";
-const USED_TEXT: &str =
-    "Each link sets a password only once. If you did not change your password, request a new link.";
-const REPLACED_TITLE: &str = "This link has been replaced";
-const REPLACED_TEXT: &str =
-    "A newer link has been requested since, or the password has been changed. Use the link in the most recent email, or request a new one.";
-const INVALID_TITLE: &str = "This link is not valid";
-const INVALID_TEXT: &str =
-    "The link may be incomplete. Open it again from the email, or request a new link.";
 fn page_title(heading: &str, tenant: &str) -> String {
     format!("{heading} · {tenant}")
 }
@@ -86,12 +44,24 @@ impl UnusableLink {
         }
     }
 
-    fn words(self) -> (&'static str, &'static str) {
+    fn words(self, locale: Locale) -> (&'static str, &'static str) {
         match self {
-            UnusableLink::Invalid => (INVALID_TITLE, INVALID_TEXT),
-            UnusableLink::Expired => (EXPIRED_TITLE, EXPIRED_TEXT),
-            UnusableLink::Used => (USED_TITLE, USED_TEXT),
-            UnusableLink::Replaced => (REPLACED_TITLE, REPLACED_TEXT),
+            UnusableLink::Invalid => (
+                td_string!(locale, reset.invalid_title),
+                td_string!(locale, reset.invalid_text),
+            ),
+            UnusableLink::Expired => (
+                td_string!(locale, reset.expired_title),
+                td_string!(locale, reset.expired_text),
+            ),
+            UnusableLink::Used => (
+                td_string!(locale, reset.used_title),
+                td_string!(locale, reset.used_text),
+            ),
+            UnusableLink::Replaced => (
+                td_string!(locale, reset.replaced_title),
+                td_string!(locale, reset.replaced_text),
+            ),
         }
     }
 }
@@ -114,7 +84,11 @@ pub fn ResetPasswordPage() -> impl IntoView {
     let tenant = session.tenant_name();
     let token = StoredValue::new(take_token_from_address());
     let state = RwSignal::new(ResetState::Checking);
-    set_page_title(&page_title(TITLE, &tenant));
+    // The language of a link opened signed out is the browser's, and does
+    // not change during the visit: the words are picked once.
+    let locale = use_locale().get_untracked();
+    let back_to_login = td_string!(locale, common.back_to_login);
+    set_page_title(&page_title(td_string!(locale, reset.title), &tenant));
 
     // Ask the server about the link, once. No token at all is as good as a
     // garbled one.
@@ -125,7 +99,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
                 Ok(link) => ResetState::Usable(link),
                 Err(error) => match link_verdict(&error) {
                     Some(unusable) => ResetState::Unusable(unusable),
-                    None => ResetState::CheckFailed(alert_message(&error)),
+                    None => ResetState::CheckFailed(problem_text(locale, &error)),
                 },
             };
             let _ = state.try_set(next);
@@ -144,23 +118,26 @@ pub fn ResetPasswordPage() -> impl IntoView {
         let (title, view) = match state.get() {
             ResetState::Checking => return view! { <LoadingScreen/> }.into_any(),
             ResetState::Usable(link) => (
-                TITLE,
-                untrack(|| new_password_form(link, &tenant, api, token, state)).into_any(),
+                td_string!(locale, reset.title),
+                untrack(|| new_password_form(locale, link, &tenant, api, token, state)).into_any(),
             ),
-            ResetState::CheckFailed(message) => (
-                CHECK_FAILED_TITLE,
-                view! {
-                    <ResultCard
-                        outcome=Outcome::Warning
-                        title=CHECK_FAILED_TITLE
-                        paragraphs=vec![message, OPEN_AGAIN]
-                        links=vec![("/login", BACK_TO_LOGIN)]
-                    />
-                }
-                .into_any(),
-            ),
+            ResetState::CheckFailed(message) => {
+                let title = td_string!(locale, reset.check_failed_title);
+                (
+                    title,
+                    view! {
+                        <ResultCard
+                            outcome=Outcome::Warning
+                            title
+                            paragraphs=vec![message, td_string!(locale, reset.open_again)]
+                            links=vec![("/login", back_to_login)]
+                        />
+                    }
+                    .into_any(),
+                )
+            }
             ResetState::Unusable(reason) => {
-                let (title, text) = reason.words();
+                let (title, text) = reason.words(locale);
                 (
                     title,
                     view! {
@@ -169,26 +146,29 @@ pub fn ResetPasswordPage() -> impl IntoView {
                             title
                             paragraphs=vec![text]
                             links=vec![
-                                ("/forgot-password", REQUEST_NEW_LINK),
-                                ("/login", BACK_TO_LOGIN),
+                                ("/forgot-password", td_string!(locale, reset.request_new_link)),
+                                ("/login", back_to_login),
                             ]
                         />
                     }
                     .into_any(),
                 )
             }
-            ResetState::Done => (
-                DONE_TITLE,
-                view! {
-                    <ResultCard
-                        outcome=Outcome::Done
-                        title=DONE_TITLE
-                        paragraphs=vec![DONE_TEXT]
-                        links=vec![("/login", BACK_TO_LOGIN)]
-                    />
-                }
-                .into_any(),
-            ),
+            ResetState::Done => {
+                let title = td_string!(locale, reset.done_title);
+                (
+                    title,
+                    view! {
+                        <ResultCard
+                            outcome=Outcome::Done
+                            title
+                            paragraphs=vec![td_string!(locale, reset.done_text)]
+                            links=vec![("/login", back_to_login)]
+                        />
+                    }
+                    .into_any(),
+                )
+            }
         };
         set_page_title(&page_title(title, &tenant));
         view
@@ -239,51 +219,11 @@ fn link_verdict(error: &ApiError) -> Option<UnusableLink> {
     })
 }
 
-/// The alert for a failure that is not about the link or the password.
-fn alert_message(error: &ApiError) -> &'static str {
-    match (error, error.code()) {
-        (ApiError::Network, _) => UNREACHABLE,
-        (_, Some(ProblemCode::ServiceBusy)) => BUSY,
-        (_, _) if error.status() == Some(429) => TOO_MANY,
-        _ => FAILED,
-    }
-}
-
-/// The server's verdict on the new password, in this page's words where the
-/// code is known, else in the server's. "Too short" keeps the server's
-/// words when it sends them: they name the minimum it applies.
-fn password_messages(error: &ApiError, min_length: usize) -> Vec<String> {
-    let ApiError::Problem(problem) = error else {
-        return Vec::new();
-    };
-    let messages = problem
-        .errors
-        .get("new_password")
-        .cloned()
-        .unwrap_or_default();
-    let Some(codes) = problem.error_codes.get("new_password") else {
-        return messages;
-    };
-    codes
-        .iter()
-        .enumerate()
-        .filter_map(|(index, code)| match code.as_str() {
-            "password_too_short" => messages
-                .get(index)
-                .cloned()
-                .or_else(|| Some(too_short(min_length))),
-            "password_too_long" => Some(too_long(MAX_LENGTH)),
-            "password_common" => Some(COMMON.to_owned()),
-            "password_same_as_username" => Some(SAME_AS_USERNAME.to_owned()),
-            _ => messages.get(index).cloned(),
-        })
-        .collect()
-}
-
 /// The form for the new password. A plain function, not a component, so
 /// that both pages of the reset flow render the same card types (and the app
 /// carries their code once).
 fn new_password_form(
+    locale: Locale,
     link: PasswordResetLink,
     tenant: &str,
     api: ApiClient,
@@ -313,18 +253,21 @@ fn new_password_form(
         Signal::derive(move || {
             refused.get().or_else(|| {
                 let breaks_policy = password.with(|p| !policy.check(p, &username).is_empty());
-                (attempted.get() && breaks_policy).then(|| BREAKS_POLICY.to_owned())
+                (attempted.get() && breaks_policy)
+                    .then(|| td_string!(locale, reset.breaks_policy).to_owned())
             })
         })
     };
     let confirmation_error = Signal::derive(move || {
         let (first, second) = (password.get(), confirmation.get());
         if second.is_empty() {
-            return attempted.get().then(|| CONFIRM_MISSING.to_owned());
+            return attempted
+                .get()
+                .then(|| td_string!(locale, reset.confirm_missing).to_owned());
         }
         // Not while the second copy is still being typed.
         let finished = attempted.get() || second.chars().count() >= first.chars().count();
-        (first != second && finished).then(|| MISMATCH.to_owned())
+        (first != second && finished).then(|| td_string!(locale, reset.mismatch).to_owned())
     });
 
     Effect::new(move |_| {
@@ -365,9 +308,11 @@ fn new_password_form(
                     if let Some(unusable) = link_verdict(&error) {
                         let _ = state.try_set(ResetState::Unusable(unusable));
                     } else {
-                        let messages = password_messages(&error, min_length);
+                        // The server's verdict in this page's words, by its
+                        // codes; anything else goes above the form.
+                        let messages = field_texts(locale, &error, "new_password", min_length);
                         if messages.is_empty() {
-                            let _ = alert.try_set(Some(alert_message(&error).to_owned()));
+                            let _ = alert.try_set(Some(problem_text(locale, &error).to_owned()));
                         } else {
                             let _ = refused.try_set(Some(messages.join(" ")));
                             focus(password_input);
@@ -381,17 +326,17 @@ fn new_password_form(
 
     view! {
         <FormCard
-            title=TITLE
-            lead=lead(&username, tenant)
+            title=td_string!(locale, reset.title)
+            lead=td_string!(locale, reset.lead, username = &username, tenant = tenant)
             alert
             pending
-            submit=(SUBMIT, SUBMITTING)
+            submit=(td_string!(locale, reset.submit), td_string!(locale, reset.submitting))
             on_submit=Callback::new(on_submit)
-            footer=("/login", BACK_TO_LOGIN)
+            footer=("/login", td_string!(locale, common.back_to_login))
         >
             <InputField
                 id="new-password"
-                label=NEW_PASSWORD
+                label=td_string!(locale, reset.new_password)
                 kind="password"
                 autocomplete="new-password"
                 value=password
@@ -408,7 +353,7 @@ fn new_password_form(
             </InputField>
             <InputField
                 id="confirm-password"
-                label=CONFIRM_PASSWORD
+                label=td_string!(locale, reset.confirm_password)
                 kind="password"
                 autocomplete="new-password"
                 value=confirmation
@@ -471,60 +416,5 @@ mod tests {
             link_verdict(&ApiError::Problem(problem(503, ProblemCode::ServiceBusy))),
             None
         );
-    }
-
-    #[test]
-    fn password_refusals_read_in_the_page_words_where_it_has_them() {
-        let mut refusal = problem(422, ProblemCode::ValidationFailed);
-        refusal.errors.insert(
-            "new_password".to_owned(),
-            vec![
-                "Server says short.".to_owned(),
-                "Server says new rule.".to_owned(),
-            ],
-        );
-        refusal.error_codes.insert(
-            "new_password".to_owned(),
-            vec![
-                "password_too_short".to_owned(),
-                "password_from_tomorrow".to_owned(),
-            ],
-        );
-        assert_eq!(
-            password_messages(&ApiError::Problem(refusal.clone()), 14),
-            vec![
-                "Server says short.".to_owned(),
-                "Server says new rule.".to_owned()
-            ]
-        );
-        refusal.errors.clear();
-        assert_eq!(
-            password_messages(&ApiError::Problem(refusal.clone()), 14),
-            vec![too_short(14)]
-        );
-        refusal.error_codes.insert(
-            "new_password".to_owned(),
-            vec!["password_common".to_owned()],
-        );
-        assert_eq!(
-            password_messages(&ApiError::Problem(refusal.clone()), 14),
-            vec![COMMON.to_owned()]
-        );
-        refusal.errors.insert(
-            "new_password".to_owned(),
-            vec![
-                "Server says short.".to_owned(),
-                "Server says new rule.".to_owned(),
-            ],
-        );
-        refusal.error_codes.clear();
-        assert_eq!(
-            password_messages(&ApiError::Problem(refusal), 14),
-            vec![
-                "Server says short.".to_owned(),
-                "Server says new rule.".to_owned()
-            ]
-        );
-        assert!(password_messages(&ApiError::Network, 14).is_empty());
     }
 }
