@@ -39,6 +39,14 @@ unset BACKOFFICE_TEST_POSTGRES_URL
 
 say "browser tests"
 scripts/build-frontend.sh
+# The budget: the whole web app, every screen, under 250 KB gzipped.
+web_app_bytes=0
+for f in dist/*; do web_app_bytes=$((web_app_bytes + $(gzip -9 -c "$f" | wc -c))); done
+echo "web app: $web_app_bytes bytes gzipped (budget 250,000)"
+if ((web_app_bytes > 250000)); then
+  echo "the web app is over its size budget" >&2
+  exit 1
+fi
 cargo build -p backoffice
 (cd e2e && npx playwright test) 2>&1 | tee -a "$LOG"
 

@@ -1,4 +1,4 @@
-//! The root component: the tenant check, then the routes.
+//! The root component: the tenant check, then the page the address names.
 
 use crate::components::loading::LoadingScreen;
 use crate::components::replace_route::ReplaceRoute;
@@ -11,14 +11,14 @@ use crate::pages::login::LoginRoute;
 use crate::pages::reset_password::ResetPasswordPage;
 use crate::pages::server_unavailable::ServerUnavailablePage;
 use crate::pages::unknown_tenant::UnknownTenantPage;
+use crate::router::{Page, Router};
 use crate::session::{Session, TenantState};
 use leptos::prelude::*;
-use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::path;
 
 #[component]
 pub fn App() -> impl IntoView {
     let session = Session::provide();
+    let router = Router::provide();
     let phase = Memo::new(move |_| {
         session.tenant.with(|tenant| match tenant {
             TenantState::Loading => 0,
@@ -27,36 +27,41 @@ pub fn App() -> impl IntoView {
             TenantState::Unavailable => 3,
         })
     });
+    // The public page shown, or `None` for the signed-in shell; the shell
+    // stays as it is while its pages change.
+    let public_page = Memo::new(move |_| Some(router.page()).filter(Page::is_public));
 
-    view! {
-        <Router>
-            {move || match phase.get() {
-                1 => view! { <AppRoutes/> }.into_any(),
-                2 => view! { <UnknownTenantPage/> }.into_any(),
-                3 => view! { <ServerUnavailablePage/> }.into_any(),
-                _ => view! { <LoadingScreen/> }.into_any(),
-            }}
-        </Router>
+    move || match phase.get() {
+        1 => (move || match public_page.get() {
+            Some(Page::Login) => view! { <LoginRoute/> }.into_any(),
+            // Open whether or not someone is signed in: a reset link may be
+            // opened in a browser where another account is.
+            Some(Page::ForgotPassword) => view! { <ForgotPasswordPage/> }.into_any(),
+            Some(_) => view! { <ResetPasswordPage/> }.into_any(),
+            None => view! {
+                <SignedInShell>
+                    <ShellPage/>
+                </SignedInShell>
+            }
+            .into_any(),
+        })
+        .into_any(),
+        2 => view! { <UnknownTenantPage/> }.into_any(),
+        3 => view! { <ServerUnavailablePage/> }.into_any(),
+        _ => view! { <LoadingScreen/> }.into_any(),
     }
 }
 
-/// Unknown paths go home, which in turn sends visitors to the login screen.
+/// The page inside the signed-in shell. Unknown paths go home, which in
+/// turn sends visitors to the login screen.
 #[component]
-fn AppRoutes() -> impl IntoView {
-    view! {
-        <Routes fallback=|| {
-            view! { <ReplaceRoute path="/"/> }
-        }>
-            <Route path=path!("/login") view=LoginRoute/>
-            // Open whether or not someone is signed in: a reset link may be
-            // opened in a browser where another account is.
-            <Route path=path!("/forgot-password") view=ForgotPasswordPage/>
-            <Route path=path!("/reset-password") view=ResetPasswordPage/>
-            <ParentRoute path=path!("") view=SignedInShell>
-                <Route path=path!("") view=HomePage/>
-                <Route path=path!("facility/:id") view=FacilityPage/>
-                <Route path=path!("account") view=AccountPage/>
-            </ParentRoute>
-        </Routes>
+fn ShellPage() -> impl IntoView {
+    let router = crate::router::use_router();
+    let page = Memo::new(move |_| router.page());
+    move || match page.get() {
+        Page::Home => view! { <HomePage/> }.into_any(),
+        Page::Facility(id) => view! { <FacilityPage id/> }.into_any(),
+        Page::Account => view! { <AccountPage/> }.into_any(),
+        _ => view! { <ReplaceRoute path="/"/> }.into_any(),
     }
 }

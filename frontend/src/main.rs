@@ -5,6 +5,7 @@ mod app;
 mod components;
 mod i18n;
 mod pages;
+mod router;
 mod session;
 
 fn main() {

@@ -2,19 +2,19 @@
 //! facilities; choosing one opens its page.
 
 use crate::i18n::{td_string, tr};
+use crate::router::use_router;
 use crate::session::use_session;
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 use shared::api::FacilityRef;
 
 #[component]
 pub fn FacilitySwitcher(facilities: Vec<FacilityRef>) -> impl IntoView {
     let session = use_session();
-    let navigate = use_navigate();
+    let router = use_router();
     let on_change = move |ev: leptos::ev::Event| {
         let id = event_target_value(&ev);
         if !id.is_empty() {
-            navigate(&facility_path(&id), Default::default());
+            router.navigate(&facility_path(&id), false);
         }
     };
 

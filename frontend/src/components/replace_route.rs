@@ -2,23 +2,13 @@
 //! never returns to a page that only redirects (or that the user may no
 //! longer see).
 
+use crate::router::use_router;
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
-use leptos_router::NavigateOptions;
 
-/// Navigates to `path` once rendered. Unlike `leptos_router`'s `Redirect`,
-/// the navigation waits for an effect: a `Routes` fallback renders while the
-/// router still holds its location, and navigating right then aborts.
+/// Navigates to `path` once rendered: from an effect, so the page that
+/// redirects has finished rendering before the next one starts.
 #[component]
 pub fn ReplaceRoute(#[prop(into)] path: String) -> impl IntoView {
-    let navigate = use_navigate();
-    Effect::new(move |_| {
-        navigate(
-            &path,
-            NavigateOptions {
-                replace: true,
-                ..Default::default()
-            },
-        );
-    });
+    let router = use_router();
+    Effect::new(move |_| router.navigate(&path, true));
 }

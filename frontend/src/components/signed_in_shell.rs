@@ -7,12 +7,11 @@ use crate::components::replace_route::ReplaceRoute;
 use crate::pages::choose_password::ChoosePasswordPage;
 use crate::session::{use_session, AuthState};
 use leptos::prelude::*;
-use leptos_router::components::Outlet;
 
-/// The parent route of `/`, `/facility/:id` and `/account`. Redirects replace
+/// Around every page but the sign-in ones. Redirects replace
 /// the history entry, so Back after logout never shows a signed-in page.
 #[component]
-pub fn SignedInShell() -> impl IntoView {
+pub fn SignedInShell(children: ChildrenFn) -> impl IntoView {
     let session = use_session();
     // Re-render only when someone signs in or out, not on every state write.
     let signed_in_as = Memo::new(move |_| {
@@ -34,7 +33,7 @@ pub fn SignedInShell() -> impl IntoView {
             <div class="app-shell">
                 <Header/>
                 <main class="page" id="main">
-                    <Outlet/>
+                    {children()}
                 </main>
             </div>
         }

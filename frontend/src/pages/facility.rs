@@ -5,15 +5,12 @@ use crate::components::scope_summary::ScopeSummary;
 use crate::i18n::{td_string, use_locale};
 use crate::session::use_session;
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
 #[component]
-pub fn FacilityPage() -> impl IntoView {
+pub fn FacilityPage(id: String) -> impl IntoView {
     let session = use_session();
     let locale = use_locale();
-    let params = use_params_map();
     let facility = Memo::new(move |_| {
-        let id = params.with(|p| p.get("id")).unwrap_or_default();
         session
             .me()
             .and_then(|me| me.facilities.into_iter().find(|f| f.id == id))
