@@ -1,10 +1,16 @@
-//! Usernames: unique in a tenant, compared case-insensitively after trimming.
+//! Usernames: unique in a tenant, compared after Unicode normalisation
+//! (NFKC), trimming and case folding, so that look-alike spellings
+//! (`ＡＮＮＡ`, `Anna`, `anna`) name one account.
+//!
+//! Character set: Unicode letters and digits, and `.` `_` `-` `@`; at most
+//! 64 characters after normalisation.
 
 use std::fmt;
+use unicode_normalization::UnicodeNormalization;
 
 pub const MAX_USERNAME_CHARS: usize = 64;
 
-/// A username as it is stored and compared: trimmed and lower-cased.
+/// A username as it is stored and compared: NFKC, trimmed, lower-cased.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Username(String);
 
@@ -33,10 +39,13 @@ impl fmt::Display for UsernameError {
 impl std::error::Error for UsernameError {}
 
 impl Username {
-    /// Parses what a person typed: surrounding white space is dropped and
-    /// the result is lower-cased, so `  Anna.Berg ` and `anna.berg` are one.
+    /// Parses what a person typed: compatibility characters are normalised
+    /// (NFKC: full-width `ａ` is `a`), surrounding white space is dropped and
+    /// the result is lower-cased, so `  Anna.Berg `, `ａｎｎａ.berg` and
+    /// `anna.berg` are one.
     pub fn parse(raw: &str) -> Result<Self, UsernameError> {
-        let trimmed = raw.trim();
+        let normalized: String = raw.nfkc().collect();
+        let trimmed = normalized.trim();
         if trimmed.is_empty() {
             return Err(UsernameError::Empty);
         }
@@ -49,7 +58,8 @@ impl Username {
         {
             return Err(UsernameError::InvalidCharacter(c));
         }
-        Ok(Username(trimmed.to_lowercase()))
+        // Lower-casing can undo the normal form (rarely): normalise again.
+        Ok(Username(trimmed.to_lowercase().nfkc().collect()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -66,6 +76,18 @@ impl fmt::Display for Username {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn normalises_compatibility_characters() {
+        let parse = |raw: &str| Username::parse(raw).map(|u| u.as_str().to_owned());
+        assert_eq!(parse("ＡＮＮＡ.Berg"), Ok("anna.berg".to_owned()));
+        // The ligature ﬁ and the superscript ² are their plain letters.
+        assert_eq!(parse("ﬁona²"), Ok("fiona2".to_owned()));
+        // Composed and decomposed umlauts are one name.
+        assert_eq!(parse("Jo\u{0308}rg"), parse("Jörg"));
+        // An ideographic space around the name is white space like any other.
+        assert_eq!(parse("\u{3000}anna\u{3000}"), Ok("anna".to_owned()));
+    }
 
     #[test]
     fn trims_and_folds_case() {

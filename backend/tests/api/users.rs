@@ -770,6 +770,16 @@ mod changes {
         .await;
         assert_eq!(taken.status(), 409);
         assert_eq!(problem(taken).await["code"], "username_taken");
+        // Full-width letters are the same name once normalised (NFKC).
+        let look_alike = create(
+            anna.clone(),
+            json!({ "username": " ｆｒｅｄ ", "first_name": "F", "role": "FULFILLER", "facility_ids": [ber], "password": "a long enough one here" }),
+        )
+        .await;
+        assert_eq!(look_alike.status(), 409);
+        assert_eq!(problem(look_alike).await["code"], "username_taken");
+        let full_width = app.script_login("acme", "ＦＲＥＤ", PASSWORD).await;
+        assert!(full_width["access_token"].is_string(), "{full_width}");
         for body in [
             json!({ "username": "boss", "first_name": "B", "role": "ADMINISTRATOR", "email": "b@acme.example" }),
             json!({ "username": "far", "first_name": "F", "role": "FULFILLER", "facility_ids": [muc], "email": "f@acme.example" }),
