@@ -224,13 +224,19 @@ fn page_of<T>(items: Vec<T>, page: usize, per_page: usize) -> Page<T> {
     }
 }
 
-/// The acting account, if it administers at all.
+/// The acting account, if it administers at all, as stored now: in a write
+/// transaction the tenant's accounts are locked first, so a role or status
+/// that another administrator has just taken away counts.
 pub fn actor_of(
     conn: &mut DbConnection,
     tenant_id: &str,
-    user: &User,
+    caller: &User,
     address: String,
 ) -> Result<Actor, UsersError> {
+    Tenant::lock_accounts(conn, tenant_id)?;
+    let user = User::find(conn, tenant_id, &caller.id)?
+        .filter(|user| user.status() == AccountStatus::Active)
+        .ok_or(UsersError::Forbidden)?;
     let role = user.role();
     if role == Role::Fulfiller {
         return Err(UsersError::Forbidden);
@@ -341,29 +347,32 @@ impl UserAdmin {
                 other => UsersError::Hashing(other),
             })?;
         let (tenant_id, throttle) = (tenant.id.clone(), self.throttle.clone());
-        self.db
-            .write(move |conn| {
-                let now = crate::model::now();
-                User::set_password(conn, &tenant_id, &target.id, &password_hash, true, now)?;
-                let revoked = Session::revoke_all_of_user(
-                    conn,
-                    &tenant_id,
-                    &target.id,
-                    "password_set_by_administrator",
-                    now,
-                )?;
-                throttle.unlock(conn, &tenant_id, &target.username)?;
-                AuditEvent::new(&tenant_id, audit::PASSWORD_SET_BY_ADMINISTRATOR)
-                    .user(Some(&target.id), Some(&target.username))
-                    .from_address(&actor.address)
-                    .detail(&format!(
-                        "by {}; temporary; {revoked} sessions revoked",
-                        actor.username
-                    ))
-                    .record(conn)?;
-                Ok(())
-            })
-            .await?;
+        let caller_user = caller.clone();
+        self.write(move |conn| {
+            // Checked again where it is written (see `create`).
+            let now_acting = actor_of(conn, &tenant_id, &caller_user, String::new())?;
+            reachable(&Directory::load(conn, &tenant_id)?, &now_acting, &target.id)?;
+            let now = crate::model::now();
+            User::set_password(conn, &tenant_id, &target.id, &password_hash, true, now)?;
+            let revoked = Session::revoke_all_of_user(
+                conn,
+                &tenant_id,
+                &target.id,
+                "password_set_by_administrator",
+                now,
+            )?;
+            throttle.unlock(conn, &tenant_id, &target.username)?;
+            AuditEvent::new(&tenant_id, audit::PASSWORD_SET_BY_ADMINISTRATOR)
+                .user(Some(&target.id), Some(&target.username))
+                .from_address(&actor.address)
+                .detail(&format!(
+                    "by {}; temporary; {revoked} sessions revoked",
+                    actor.username
+                ))
+                .record(conn)?;
+            Ok(())
+        })
+        .await?;
         Ok(())
     }
 
@@ -593,7 +602,12 @@ impl UserAdmin {
         let invite = user.password_hash.is_none();
         let (tenant_row, inviter) = (tenant.clone(), self.inviter());
         let id = user.id.clone();
+        let caller_user = caller.clone();
         self.write(move |conn| {
+            // Checked again where it is written: the caller may have lost
+            // the right while the password was hashed.
+            actor_of(conn, &tenant_row.id, &caller_user, String::new())?
+                .may_assign(role, &facility_ids)?;
             let ids: Vec<String> = facility_ids.iter().cloned().collect();
             user.insert_with_facilities(conn, &ids).map_err(|e| {
                 if crate::db::is_unique_violation(&e) {

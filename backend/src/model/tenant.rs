@@ -43,6 +43,24 @@ impl Tenant {
             .optional()
     }
 
+    /// Makes the calling transaction the only one changing the tenant's
+    /// accounts until it ends, so that two administrators acting at once
+    /// (each demoting the other, say) are checked one after the other
+    /// against what the first wrote. PostgreSQL locks the tenant's row; on
+    /// SQLite this process's writers already take turns
+    /// (`db::SQLITE_WRITER`) and one process writes the file.
+    pub fn lock_accounts(conn: &mut DbConnection, id: &str) -> QueryResult<()> {
+        match conn {
+            DbConnection::Postgresql(pg) => tenants::table
+                .filter(tenants::id.eq(id))
+                .select(tenants::id)
+                .for_update()
+                .load::<String>(pg)
+                .map(drop),
+            DbConnection::Sqlite(_) => Ok(()),
+        }
+    }
+
     /// Every tenant, by slug.
     pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<Tenant>> {
         tenants::table

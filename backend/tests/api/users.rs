@@ -988,3 +988,57 @@ mod changes {
         Ok(())
     }
 }
+
+/// Two administrators demoting each other at the same moment: the writes
+/// are checked one after the other, so the second finds its actor no longer
+/// an administrator and the tenant keeps one.
+#[tokio::test]
+async fn administrators_demoting_each_other_at_once_leave_one_administrator() -> TestResult {
+    let app = network().await;
+    let anna = app.token_of("acme", "anna").await;
+    let otto = app.token_of("acme", "otto").await;
+    let anna_id = app.id_of("acme", &anna, "anna").await;
+    let otto_id = app.id_of("acme", &anna, "otto").await;
+    let ber = str_of(
+        &app.admin_call("acme", &anna, Method::GET, "/api/v1/facilities", None)
+            .await
+            .json::<Value>()
+            .await?[0],
+        "id",
+    )
+    .to_owned();
+    let body = json!({ "version": 1, "role": "FULFILLER", "facility_ids": [ber] });
+    let (otto_path, anna_path) = (
+        format!("/api/v1/users/{otto_id}"),
+        format!("/api/v1/users/{anna_id}"),
+    );
+    let (by_anna, by_otto) = tokio::join!(
+        app.admin_call("acme", &anna, Method::PATCH, &otto_path, Some(body.clone())),
+        app.admin_call("acme", &otto, Method::PATCH, &anna_path, Some(body.clone())),
+    );
+    let mut statuses = [by_anna.status().as_u16(), by_otto.status().as_u16()];
+    statuses.sort_unstable();
+    // The loser's token may already be revoked (401), or its actor found
+    // demoted (403); never both demoted.
+    assert_eq!(statuses[0], 200, "{statuses:?}");
+    assert!(matches!(statuses[1], 401 | 403), "{statuses:?}");
+    let roles: Vec<String> = app
+        .pool
+        .get()
+        .map(|mut conn| {
+            use backoffice::db::schema::users::dsl::*;
+            use diesel::prelude::*;
+            users
+                .filter(username.eq_any(["anna", "otto"]))
+                .select(role)
+                .load::<String>(&mut conn)
+                .unwrap_or_default()
+        })
+        .unwrap_or_default();
+    assert_eq!(
+        roles.iter().filter(|r| *r == "ADMINISTRATOR").count(),
+        1,
+        "{roles:?}"
+    );
+    Ok(())
+}
