@@ -103,7 +103,7 @@ test.describe('an English browser', () => {
     await login.open('acme');
     await login.logIn(greta.username, greta.password);
 
-    const profile = page.getByRole('button', { name: 'Profilmenü' });
+    const profile = page.getByRole('button', { name: /Profilmenü/ });
     await expect(profile).toBeVisible();
     await expect(page.locator('html')).toHaveAttribute('lang', 'de');
     await expect(page.getByRole('heading', { level: 1 })).toContainText('Berlin Store');
@@ -120,5 +120,57 @@ test.describe('an English browser', () => {
     await page.getByRole('menuitem', { name: 'Abmelden' }).click();
     await expect(page.getByRole('button', { name: 'Log in' })).toBeVisible();
     await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  });
+
+  test('a German account gets Account settings and the Change password dialog in German', async ({ page }) => {
+    const login = new LoginPage(page);
+    await login.open('acme');
+    await login.logIn(greta.username, greta.password);
+
+    // The button's name starts with the initials it shows.
+    const profile = page.getByRole('button', { name: /Profilmenü/ });
+    await expect(profile).toHaveAccessibleName('GH, Profilmenü');
+    await profile.click();
+    await page.getByRole('menuitem', { name: 'Kontoeinstellungen' }).click();
+    await expect(heading(page, 'Kontoeinstellungen')).toBeVisible();
+    await expect(page).toHaveTitle('Kontoeinstellungen · Acme Retail');
+
+    const row = (term: string) => page.locator('.details-row', { hasText: term }).locator('dd');
+    await expect(page.getByRole('region', { name: 'Profil', exact: true })).toBeVisible();
+    await expect(row('Vorname')).toHaveText('Greta');
+    await expect(row('Nachname')).toHaveText('Hahn');
+    await expect(row('E-Mail')).toHaveText('Keine E-Mail-Adresse');
+    await expect(row('Sprache')).toHaveText('Deutsch');
+    await expect(row('Anmeldung über')).toHaveText('Passwort');
+    const form = page.getByRole('region', { name: 'Name und Sprache' });
+    await expect(form.getByLabel('Vorname')).toHaveValue('Greta');
+    await expect(form.getByRole('button', { name: 'Änderungen speichern' })).toBeVisible();
+    await expect(page.getByRole('region', { name: 'Passwort', exact: true })).toContainText(
+      'Wenn Sie Ihr Passwort ändern, werden Ihre anderen Sitzungen abgemeldet.',
+    );
+    // Times as German writes them, e.g. "Angemeldet: 28.11.2026, 17:09".
+    const sessions = page.getByRole('region', { name: 'Sitzungen' });
+    const current = sessions.getByRole('listitem').filter({ hasText: 'Diese Sitzung' });
+    await expect(current).toContainText('Chrome unter Linux');
+    await expect(current).toContainText(/Angemeldet: \d{2}\.\d{2}\.\d{4}, \d{2}:\d{2}/);
+    await expect(current).toContainText('Zuletzt aktiv: ');
+    await page.screenshot({ path: shot('de-account-settings'), fullPage: true });
+
+    await page.getByRole('button', { name: 'Passwort ändern' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Passwort ändern' });
+    await expect(dialog).toBeVisible();
+    await expect(dialog).toContainText('Ihre anderen Sitzungen werden abgemeldet. Diese Sitzung bleibt angemeldet.');
+    await expect(dialog.getByLabel('Aktuelles Passwort')).toBeFocused();
+    await expect(dialog.getByLabel('Neues Passwort', { exact: true })).toBeVisible();
+    await expect(dialog.getByLabel('Neues Passwort bestätigen')).toBeVisible();
+    await expect(dialog.getByText('Anforderungen an Ihr neues Passwort:')).toBeVisible();
+    // Caught in the browser, in German.
+    await dialog.getByRole('button', { name: 'Passwort ändern' }).click();
+    await expect(page.locator('#current-password-error')).toHaveText('Geben Sie Ihr aktuelles Passwort ein.');
+    await expect(page.locator('#new-password-error')).toHaveText('Wählen Sie ein Passwort, das alle Regeln unten erfüllt.');
+    await expect(page.locator('#confirm-password-error')).toHaveText('Geben Sie das neue Passwort noch einmal ein.');
+    await page.screenshot({ path: shot('de-change-password-dialog') });
+    await dialog.getByRole('button', { name: 'Abbrechen' }).click();
+    await expect(dialog).toHaveCount(0);
   });
 });

@@ -61,6 +61,10 @@ export const accounts = {
     name: 'Jonas Wolf',
     email: 'jonas@acme.example',
   },
+  // Only the Users screens' spec uses uma, hugo and olga.
+  acmeUma: { tenant: 'acme', username: 'uma', password: 'uma-acme-passphrase', name: 'Uma Stein' },
+  acmeHugo: { tenant: 'acme', username: 'hugo', password: 'hugo-acme-passphrase', name: 'Hugo Falk' },
+  acmeOlga: { tenant: 'acme', username: 'olga', password: 'olga-acme-passphrase', name: 'Olga Kern' },
   globexAdmin: { tenant: 'globex', username: 'anna', password: 'anna-globex-passphrase', name: 'Anna Globex' },
   globexGina: { tenant: 'globex', username: 'gina', password: 'gina-globex-passphrase', name: 'Gina Stone' },
 };

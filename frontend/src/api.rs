@@ -437,6 +437,84 @@ impl ApiClient {
     }
 }
 
+// Account administration: the Users screens' calls (`/users…`,
+// `/facilities`), for administrators and supervisors.
+
+use shared::admin::{FacilityView, NewUser, Page, SetPassword, UserChanges, UserView};
+
+impl ApiClient {
+    /// `GET /users?…`: one page of the accounts within the caller's reach;
+    /// `query` is already URL-encoded.
+    pub async fn users(&self, query: &str) -> Result<Page<UserView>, ApiError> {
+        let path = format!("/users?{query}");
+        read_json(self.account_call(Method::GET, &path, None).await?).await
+    }
+
+    /// `GET /facilities`: those the caller may assign.
+    pub async fn facilities(&self) -> Result<Vec<FacilityView>, ApiError> {
+        read_json(self.account_call(Method::GET, "/facilities", None).await?).await
+    }
+
+    /// `POST /users`: with an email and no password the account is invited.
+    pub async fn create_user(&self, body: &NewUser) -> Result<UserView, ApiError> {
+        let body = to_json(body);
+        read_json(self.account_call(Method::POST, "/users", body).await?).await
+    }
+
+    /// `GET /users/{id}`: the account as stored now.
+    pub async fn user(&self, id: &str) -> Result<UserView, ApiError> {
+        read_json(
+            self.account_call(Method::GET, &user_path(id, ""), None)
+                .await?,
+        )
+        .await
+    }
+
+    /// `PATCH /users/{id}` with the version read; a stale one gets 409.
+    pub async fn update_user(&self, id: &str, body: &UserChanges) -> Result<UserView, ApiError> {
+        let body = to_json(body);
+        read_json(
+            self.account_call(Method::PATCH, &user_path(id, ""), body)
+                .await?,
+        )
+        .await
+    }
+
+    /// One of the actions on an account that answer without a body:
+    /// `password` (PUT, a temporary password), `unlock` (POST),
+    /// `sessions` (DELETE), `invitation` (POST, sent again).
+    pub async fn user_action(
+        &self,
+        id: &str,
+        action: UserAction,
+        body: Option<&SetPassword>,
+    ) -> Result<(), ApiError> {
+        let (method, suffix) = match action {
+            UserAction::SetPassword => (Method::PUT, "/password"),
+            UserAction::Unlock => (Method::POST, "/unlock"),
+            UserAction::SignOutEverywhere => (Method::DELETE, "/sessions"),
+            UserAction::Invite => (Method::POST, "/invitation"),
+        };
+        let body = body.and_then(to_json);
+        self.account_call(method, &user_path(id, suffix), body)
+            .await
+            .map(|_| ())
+    }
+}
+
+/// What can be done to an account besides editing it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UserAction {
+    SetPassword,
+    Unlock,
+    SignOutEverywhere,
+    Invite,
+}
+
+fn user_path(id: &str, suffix: &str) -> String {
+    format!("/users/{}{suffix}", js_sys::encode_uri_component(id))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,6 +11,7 @@ use crate::pages::login::LoginRoute;
 use crate::pages::reset_password::ResetPasswordPage;
 use crate::pages::server_unavailable::ServerUnavailablePage;
 use crate::pages::unknown_tenant::UnknownTenantPage;
+use crate::pages::users::UsersPage;
 use crate::router::{Page, Router};
 use crate::session::{Session, TenantState};
 use leptos::prelude::*;
@@ -62,6 +63,7 @@ fn ShellPage() -> impl IntoView {
         Page::Home => view! { <HomePage/> }.into_any(),
         Page::Facility(id) => view! { <FacilityPage id/> }.into_any(),
         Page::Account => view! { <AccountPage/> }.into_any(),
+        Page::Users => view! { <UsersPage/> }.into_any(),
         _ => view! { <ReplaceRoute path="/"/> }.into_any(),
     }
 }

@@ -27,8 +27,8 @@
 //! - The active language: before sign-in the browser's (`navigator.languages`
 //!   through `shared::locale::negotiate`), signed in the account's
 //!   (`Me.locale`). To switch at run time, put the account the server answers
-//!   to `PATCH /me` into `session.auth` (`AuthState::SignedIn`), or call
-//!   [`set_locale`]. `<html lang>` follows either way.
+//!   to `PATCH /me` into `session.auth` (`AuthState::SignedIn`); `<html
+//!   lang>` follows.
 //! - Page titles: `set_page_title` with a `td_string!` inside an `Effect`, so
 //!   the tab follows a switch too.
 
@@ -65,33 +65,24 @@ pub fn tag(locale: Locale) -> &'static str {
 
 /// The active language, shared through context.
 #[derive(Clone, Copy)]
-// `browser` and `auth` serve `set_locale`, which Account settings is to call.
-#[allow(dead_code)]
 struct ActiveLocale {
     locale: Memo<Locale>,
-    /// The browser's choice, which decides while nobody is signed in.
-    browser: RwSignal<Locale>,
-    auth: RwSignal<AuthState>,
 }
 
 /// Provides the active language to every component below: the account's
 /// while someone is signed in, else the browser's. Keeps `<html lang>` on it.
 pub fn provide_locale(auth: RwSignal<AuthState>) {
-    let browser = RwSignal::new(browser_locale());
+    let browser = browser_locale();
     let locale = Memo::new(move |_| {
         let account = auth.with(|auth| match auth {
             AuthState::SignedIn(me) => locale_for(&me.locale),
             _ => None,
         });
-        account.unwrap_or_else(|| browser.get())
+        account.unwrap_or(browser)
     });
     set_html_lang(locale.get_untracked());
     Effect::new(move |_| set_html_lang(locale.get()));
-    provide_context(ActiveLocale {
-        locale,
-        browser,
-        auth,
-    });
+    provide_context(ActiveLocale { locale });
 }
 
 /// The active language; read it with `.get()` in a reactive closure.
@@ -109,26 +100,6 @@ pub fn tr(
 ) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
     let locale = use_locale();
     move || words(locale.get())
-}
-
-/// Switches the whole app to `locale` at once: the signed-in account's
-/// language (call it once `PATCH /me` has stored it), or the browser's
-/// choice while nobody is signed in.
-#[allow(dead_code)] // For Account settings' language control.
-pub fn set_locale(locale: Locale) {
-    let active = expect_context::<ActiveLocale>();
-    let signed_in = active
-        .auth
-        .with_untracked(|auth| matches!(auth, AuthState::SignedIn(_)));
-    if signed_in {
-        active.auth.update(|auth| {
-            if let AuthState::SignedIn(me) = auth {
-                me.locale = tag(locale).to_owned();
-            }
-        });
-    } else {
-        active.browser.set(locale);
-    }
 }
 
 /// The first of the browser's languages that has a catalogue, else English.
@@ -252,6 +223,17 @@ pub fn field_code_text(locale: Locale, code: &str, min_length: usize) -> String 
         "username_invalid" => td_string!(locale, field.username_invalid).to_owned(),
         "email_invalid" => td_string!(locale, field.email_invalid).to_owned(),
         "locale_unsupported" => td_string!(locale, field.locale_unsupported).to_owned(),
+        "required" => td_string!(locale, users.field_required).to_owned(),
+        "too_long" => td_string!(locale, users.field_too_long).to_owned(),
+        "invalid_characters" => td_string!(locale, users.field_invalid_characters).to_owned(),
+        "password_or_email_required" => {
+            td_string!(locale, users.field_password_or_email_required).to_owned()
+        }
+        "facility_unknown" => td_string!(locale, users.field_facility_unknown).to_owned(),
+        "administrator_without_facilities" => {
+            td_string!(locale, users.field_administrator_without_facilities).to_owned()
+        }
+        "facilities_required" => td_string!(locale, users.field_facilities_required).to_owned(),
         _ => td_string!(locale, field.invalid).to_owned(),
     }
 }
@@ -266,7 +248,6 @@ pub fn role_label(locale: Locale, role: Role) -> &'static str {
 }
 
 /// A language's name, in the active language.
-#[allow(dead_code)] // For Account settings.
 pub fn language_name(locale: Locale, language: Locale) -> &'static str {
     match language {
         Locale::en => td_string!(locale, language.en),

@@ -8,49 +8,15 @@
 use crate::api::{ApiClient, ApiError};
 use crate::components::form::{bool_attr, InputField};
 use crate::components::password_rules::NewPasswordHelp;
+use crate::i18n::{field_code_text, field_texts, problem_text, td_string, tr, use_locale, Locale};
 use crate::session::use_session;
 use leptos::ev::{KeyboardEvent, SubmitEvent};
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::api::ChangePassword;
-use shared::password_policy::{PasswordPolicy, MAX_LENGTH};
-use shared::{Problem, ProblemCode};
+use shared::password_policy::PasswordPolicy;
 use wasm_bindgen::JsCast;
-
-/// What the form and the dialog say, kept together for the translation.
-pub mod text {
-    pub const DIALOG_TITLE: &str = "Change password";
-    pub const DIALOG_LEAD: &str =
-        "Your other sessions will be signed out. This session stays signed in.";
-    pub const CURRENT: &str = "Current password";
-    pub const NEW: &str = "New password";
-    pub const CONFIRM: &str = "Confirm new password";
-    pub const CANCEL: &str = "Cancel";
-    pub const SUBMIT: &str = "Change password";
-    pub const SUBMITTING: &str = "Changing password…";
-    pub const CURRENT_MISSING: &str = "Enter your current password.";
-    pub const CURRENT_WRONG: &str = "The current password is not correct.";
-    pub const BREAKS_POLICY: &str = "Choose a password that meets every rule below.";
-    pub const SAME_AS_CURRENT: &str = "Choose a password other than the current one.";
-    pub const CONFIRM_MISSING: &str = "Enter the new password again.";
-    pub const MISMATCH: &str = "The passwords do not match.";
-    pub fn too_short(min: usize) -> String {
-        format!("Use at least {min} characters.")
-    }
-    pub fn too_long(max: usize) -> String {
-        format!("Use at most {max} characters.")
-    }
-    pub const COMMON: &str = "This password is too common. Choose a less predictable one.";
-    pub const SAME_AS_USERNAME: &str = "The password must not be your username.";
-    pub const TOO_MANY: &str = "Too many attempts. Wait a moment and try again.";
-    pub const BUSY: &str = "Too many requests at once. Try again in a moment.";
-    pub const SSO: &str =
-        "Your password is managed by your organization's single sign-on, not here.";
-    pub const UNREACHABLE: &str = "Could not reach the server. Try again.";
-    pub const FAILED: &str = "Something went wrong. Try again.";
-}
-use text::*;
 
 /// The state of one password change form, shared by copy.
 #[derive(Clone, Copy)]
@@ -69,13 +35,15 @@ pub struct PasswordChangeForm {
     attempted: RwSignal<bool>,
     pending: RwSignal<bool>,
     username: StoredValue<String>,
+    locale: Memo<Locale>,
 }
 
 impl PasswordChangeForm {
     /// The policy's minimum is the tenant's, which the app is not told: the
     /// checklist applies the default (also the floor) and a longer minimum
-    /// shows in the server's words.
+    /// shows as the server names it.
     pub fn new(username: String) -> Self {
+        let locale = use_locale();
         let policy = PasswordPolicy::default();
         let values = [(); 3].map(|()| RwSignal::new(String::new()));
         let refused = [(); 2].map(|()| RwSignal::new(None::<String>));
@@ -96,26 +64,34 @@ impl PasswordChangeForm {
         let name = username.clone();
         let errors = [
             Signal::derive(move || {
-                checked(current.with(String::is_empty).then_some(CURRENT_MISSING), 0)
+                let missing = td_string!(locale.get(), field.current_password_missing);
+                checked(current.with(String::is_empty).then_some(missing), 0)
             }),
             Signal::derive(move || {
+                let locale = locale.get();
                 let message = new.with(|n| {
                     if !policy.check(n, &name).is_empty() {
-                        Some(BREAKS_POLICY)
+                        Some(td_string!(locale, account.breaks_policy))
                     } else {
-                        current.with(|c| (c == n).then_some(SAME_AS_CURRENT))
+                        current.with(|c| {
+                            (c == n).then_some(td_string!(locale, field.password_same_as_current))
+                        })
                     }
                 });
                 checked(message, 1)
             }),
             Signal::derive(move || {
+                let locale = locale.get();
                 let (first, second) = (new.get(), confirm.get());
                 if second.is_empty() {
-                    return attempted.get().then(|| CONFIRM_MISSING.to_owned());
+                    return attempted
+                        .get()
+                        .then(|| td_string!(locale, account.confirm_missing).to_owned());
                 }
                 // Not while the second copy is still being typed.
                 let finished = attempted.get() || second.chars().count() >= first.chars().count();
-                (first != second && finished).then(|| MISMATCH.to_owned())
+                (first != second && finished)
+                    .then(|| td_string!(locale, account.mismatch).to_owned())
             }),
         ];
         Self {
@@ -127,6 +103,7 @@ impl PasswordChangeForm {
             attempted,
             pending: RwSignal::new(false),
             username: StoredValue::new(username),
+            locale,
         }
     }
 
@@ -169,31 +146,36 @@ impl PasswordChangeForm {
 
     /// The server's refusal at the input it is about, else in the alert.
     fn show_refusal(self, error: &ApiError) {
-        let messages = match error {
-            ApiError::Problem(problem) => [
-                field_message(problem, "current_password"),
-                field_message(problem, "new_password"),
-            ],
-            _ => [None, None],
-        };
-        let Some(index) = messages.iter().position(Option::is_some) else {
-            let _ = self.alert.try_set(Some(alert_message(error).to_owned()));
+        let Some(locale) = self.locale.try_get_untracked() else {
             return;
         };
-        for (refused, message) in self.refused.into_iter().zip(messages) {
-            let _ = refused.try_set(message);
+        match refusal(locale, error) {
+            Refusal::Alert(message) => {
+                let _ = self.alert.try_set(Some(message.to_owned()));
+            }
+            Refusal::Fields(messages) => {
+                let first = messages.iter().position(Option::is_some);
+                for (refused, message) in self.refused.into_iter().zip(messages) {
+                    let _ = refused.try_set(message);
+                }
+                if let Some(index) = first {
+                    focus(self.inputs[index]);
+                }
+            }
         }
-        focus(self.inputs[index]);
     }
 
     /// The alert, then the three inputs (the first labelled `current_label`)
-    /// with the policy's help under the new password.
+    /// with the policy's help under the new password. The labels are those
+    /// of the language active when the form is made: no screen with this
+    /// form can switch the language while it shows.
     pub fn fields(self, current_label: &'static str) -> impl IntoView {
         let [current, new, confirm] = self.values;
         let [current_error, new_error, confirm_error] = self.errors;
         let [current_input, new_input, confirm_input] = self.inputs;
         let username = self.username.get_value();
         let alert = self.alert;
+        let locale = self.locale.get_untracked();
         view! {
             <div class="form-alert" role="alert">
                 {move || alert.get()}
@@ -218,7 +200,7 @@ impl PasswordChangeForm {
             />
             <InputField
                 id="new-password"
-                label=NEW
+                label=td_string!(locale, account.new_password)
                 kind="password"
                 autocomplete="new-password"
                 value=new
@@ -235,7 +217,7 @@ impl PasswordChangeForm {
             </InputField>
             <InputField
                 id="confirm-password"
-                label=CONFIRM
+                label=td_string!(locale, account.confirm_password)
                 kind="password"
                 autocomplete="new-password"
                 value=confirm
@@ -246,22 +228,23 @@ impl PasswordChangeForm {
     }
 
     /// The form's submit button.
-    pub fn submit_button(
-        self,
-        class: &'static str,
-        labels: (&'static str, &'static str),
-    ) -> impl IntoView {
+    pub fn submit_button(self, class: &'static str, labels: Labels) -> impl IntoView {
         submit_button(self.pending, class, labels)
     }
 }
 
+/// A submit button's label, and its label while the form is sent, in a
+/// language.
+pub type Labels = fn(Locale) -> (&'static str, &'static str);
+
 /// A submit button, busy and disabled while `pending`; its label, and its
-/// label meanwhile. The profile form's too.
+/// label meanwhile, follow the active language. The profile form's too.
 pub fn submit_button(
     pending: RwSignal<bool>,
     class: &'static str,
-    labels: (&'static str, &'static str),
+    labels: Labels,
 ) -> impl IntoView {
+    let locale = use_locale();
     view! {
         <button
             type="submit"
@@ -269,48 +252,70 @@ pub fn submit_button(
             disabled=move || pending.get()
             aria-busy=move || bool_attr(pending.get())
         >
-            {move || if pending.get() { labels.1 } else { labels.0 }}
+            {move || {
+                let (idle, busy) = labels(locale.get());
+                if pending.get() { busy } else { idle }
+            }}
         </button>
     }
 }
 
-/// The refusal of one input in this form's words where the code is known,
-/// else in the server's. "Too short" keeps the server's words when it sends
-/// them: they name the tenant's minimum.
-fn field_message(problem: &Problem, field: &str) -> Option<String> {
-    let server = problem.errors.get(field);
-    let codes = problem.error_codes.get(field);
-    let count = server.map_or(0, Vec::len).max(codes.map_or(0, Vec::len));
-    let words: Vec<String> = (0..count)
-        .filter_map(|index| {
-            let said = server.and_then(|m| m.get(index)).cloned();
-            let ours = match codes.and_then(|c| c.get(index)).map(String::as_str) {
-                Some("current_password_missing") => CURRENT_MISSING,
-                Some("current_password_wrong") => CURRENT_WRONG,
-                Some("password_too_short") => {
-                    return said.or_else(|| Some(too_short(PasswordPolicy::default().min_length)))
+/// Where the server's refusal shows.
+#[derive(Debug, PartialEq)]
+enum Refusal {
+    /// At the current and the new password (at least one of them).
+    Fields([Option<String>; 2]),
+    /// Above the form: not about one input.
+    Alert(&'static str),
+}
+
+/// The server's refusal in this form's words: at the inputs it names, by
+/// their codes, else in the alert by the problem's code.
+fn refusal(locale: Locale, error: &ApiError) -> Refusal {
+    let messages =
+        ["current_password", "new_password"].map(|field| field_message(locale, error, field));
+    if messages.iter().any(Option::is_some) {
+        Refusal::Fields(messages)
+    } else {
+        Refusal::Alert(problem_text(locale, error))
+    }
+}
+
+/// The refusal of one input, one text per code. "Too short" names the
+/// tenant's minimum, which only the server's words carry: its number is
+/// taken from them.
+fn field_message(locale: Locale, error: &ApiError, field: &str) -> Option<String> {
+    let ApiError::Problem(problem) = error else {
+        return None;
+    };
+    let default_min = PasswordPolicy::default().min_length;
+    let words: Vec<String> = match problem.error_codes.get(field) {
+        Some(codes) if !codes.is_empty() => codes
+            .iter()
+            .enumerate()
+            .map(|(index, code)| match code.as_str() {
+                "current_password_wrong" => {
+                    td_string!(locale, account.current_password_wrong).to_owned()
                 }
-                Some("password_too_long") => return Some(too_long(MAX_LENGTH)),
-                Some("password_common") => COMMON,
-                Some("password_same_as_username") => SAME_AS_USERNAME,
-                Some("password_same_as_current") => SAME_AS_CURRENT,
-                _ => return said,
-            };
-            Some(ours.to_owned())
-        })
-        .collect();
+                code => {
+                    let said = problem.errors.get(field).and_then(|m| m.get(index));
+                    let min = said
+                        .and_then(|said| first_number(said))
+                        .unwrap_or(default_min);
+                    field_code_text(locale, code, min)
+                }
+            })
+            .collect(),
+        _ => field_texts(locale, error, field, default_min),
+    };
     (!words.is_empty()).then(|| words.join(" "))
 }
 
-/// The alert for a failure that is not about one input.
-fn alert_message(error: &ApiError) -> &'static str {
-    match (error, error.code()) {
-        (ApiError::Network, _) => UNREACHABLE,
-        (_, Some(ProblemCode::PasswordManagedBySso)) => SSO,
-        (_, Some(ProblemCode::ServiceBusy)) => BUSY,
-        _ if error.status() == Some(429) => TOO_MANY,
-        _ => FAILED,
-    }
+/// The first whole number in a text, e.g. 14 in "Use at least 14 characters."
+fn first_number(text: &str) -> Option<usize> {
+    text.split(|c: char| !c.is_ascii_digit())
+        .find(|part| !part.is_empty())
+        .and_then(|digits| digits.parse().ok())
 }
 
 fn focus(input: NodeRef<html::Input>) {
@@ -337,6 +342,7 @@ pub fn ChangePasswordDialog(
     on_changed: Callback<()>,
 ) -> impl IntoView {
     let api = use_session().api();
+    let locale = use_locale().get_untracked();
     let form = PasswordChangeForm::new(username);
     let dialog = NodeRef::<html::Dialog>::new();
 
@@ -393,15 +399,22 @@ pub fn ChangePasswordDialog(
             on:keydown=on_keydown
             on:close=move |_| close()
         >
-            <h2 class="modal-title" id="change-password-title">{DIALOG_TITLE}</h2>
-            <p class="modal-lead" id="change-password-lead">{DIALOG_LEAD}</p>
+            <h2 class="modal-title" id="change-password-title">
+                {tr(|l| td_string!(l, account.change_password))}
+            </h2>
+            <p class="modal-lead" id="change-password-lead">
+                {tr(|l| td_string!(l, account.dialog_lead))}
+            </p>
             <form class="auth-form" novalidate on:submit=on_submit>
-                {form.fields(CURRENT)}
+                {form.fields(td_string!(locale, account.current_password))}
                 <div class="modal-actions">
                     <button type="button" class="button button-secondary" on:click=move |_| close()>
-                        {CANCEL}
+                        {tr(|l| td_string!(l, account.cancel))}
                     </button>
-                    {form.submit_button("button button-primary", (SUBMIT, SUBMITTING))}
+                    {form.submit_button(
+                        "button button-primary",
+                        |l| (td_string!(l, account.change_password), td_string!(l, account.changing_password)),
+                    )}
                 </div>
             </form>
         </dialog>
@@ -440,80 +453,100 @@ fn keep_tab_inside(ev: &KeyboardEvent, container: &web_sys::Element) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shared::{Problem, ProblemCode};
     use std::collections::BTreeMap;
 
-    fn refusal(field: &str, codes: &[&str], messages: &[&str]) -> Problem {
-        let list = |items: &[&str]| items.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    fn problem(status: u16, code: ProblemCode) -> Problem {
         Problem {
-            kind: "/problems/validation_failed".to_owned(),
+            kind: format!("/problems/{}", code.as_str()),
             title: "Title".to_owned(),
-            status: 422,
+            status,
             detail: None,
-            code: ProblemCode::ValidationFailed,
-            errors: BTreeMap::from([(field.to_owned(), list(messages))]),
-            error_codes: BTreeMap::from([(field.to_owned(), list(codes))]),
+            code,
+            errors: BTreeMap::new(),
+            error_codes: BTreeMap::new(),
         }
     }
 
+    fn refusal_of(field: &str, codes: &[&str], messages: &[&str]) -> ApiError {
+        let list = |items: &[&str]| items.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        ApiError::Problem(Problem {
+            errors: BTreeMap::from([(field.to_owned(), list(messages))]),
+            error_codes: BTreeMap::from([(field.to_owned(), list(codes))]),
+            ..problem(422, ProblemCode::ValidationFailed)
+        })
+    }
+
     #[test]
-    fn refusals_read_in_this_forms_words_at_their_input() {
-        let wrong = refusal(
+    fn refusals_show_at_their_input_in_the_active_language() {
+        let wrong = refusal_of(
             "current_password",
             &["current_password_wrong"],
             &["Server."],
         );
+        for locale in [Locale::en, Locale::de] {
+            assert_eq!(
+                refusal(locale, &wrong),
+                Refusal::Fields([
+                    Some(td_string!(locale, account.current_password_wrong).to_owned()),
+                    None
+                ])
+            );
+        }
+        assert_ne!(refusal(Locale::en, &wrong), refusal(Locale::de, &wrong));
+        let same = refusal_of("new_password", &["password_same_as_current"], &[]);
         assert_eq!(
-            field_message(&wrong, "current_password").as_deref(),
-            Some(CURRENT_WRONG)
+            field_message(Locale::de, &same, "new_password"),
+            Some(td_string!(Locale::de, field.password_same_as_current).to_owned())
         );
-        assert_eq!(field_message(&wrong, "new_password"), None);
-        let same = refusal("new_password", &["password_same_as_current"], &[]);
-        assert_eq!(
-            field_message(&same, "new_password").as_deref(),
-            Some(SAME_AS_CURRENT)
-        );
-        let short = refusal(
+        assert_eq!(field_message(Locale::de, &same, "current_password"), None);
+    }
+
+    #[test]
+    fn too_short_names_the_servers_minimum_and_unknown_codes_get_a_general_text() {
+        let short = refusal_of(
             "new_password",
             &["password_too_short"],
-            &["Use at least 14."],
+            &["Use at least 14 characters."],
         );
         assert_eq!(
-            field_message(&short, "new_password").as_deref(),
-            Some("Use at least 14.")
+            field_message(Locale::de, &short, "new_password"),
+            Some(td_string!(Locale::de, field.password_too_short, min = 14))
         );
-        let two = refusal(
+        let two = refusal_of(
             "new_password",
             &["password_common", "password_from_tomorrow"],
             &["a", "New rule."],
         );
-        assert_eq!(
-            field_message(&two, "new_password"),
-            Some(format!("{COMMON} New rule."))
+        let expected = format!(
+            "{} {}",
+            td_string!(Locale::en, field.password_common),
+            td_string!(Locale::en, field.invalid)
         );
+        assert_eq!(
+            field_message(Locale::en, &two, "new_password"),
+            Some(expected)
+        );
+        assert_eq!(first_number("Use at least 14 characters."), Some(14));
+        assert_eq!(first_number("Too short."), None);
     }
 
     #[test]
     fn other_failures_go_to_the_alert() {
-        let problem = |status, code| {
-            ApiError::Problem(Problem {
-                status,
-                code,
-                ..refusal("x", &[], &[])
-            })
-        };
-        assert_eq!(alert_message(&ApiError::Network), UNREACHABLE);
-        assert_eq!(
-            alert_message(&problem(429, ProblemCode::TooManyAttempts)),
-            TOO_MANY
-        );
-        assert_eq!(
-            alert_message(&problem(403, ProblemCode::PasswordManagedBySso)),
-            SSO
-        );
-        assert_eq!(alert_message(&problem(503, ProblemCode::ServiceBusy)), BUSY);
-        assert_eq!(
-            alert_message(&problem(500, ProblemCode::InternalError)),
-            FAILED
-        );
+        let problem = |status, code| ApiError::Problem(problem(status, code));
+        for error in [
+            ApiError::Network,
+            problem(429, ProblemCode::TooManyAttempts),
+            problem(403, ProblemCode::PasswordManagedBySso),
+            problem(503, ProblemCode::ServiceBusy),
+            problem(500, ProblemCode::InternalError),
+        ] {
+            for locale in [Locale::en, Locale::de] {
+                assert_eq!(
+                    refusal(locale, &error),
+                    Refusal::Alert(problem_text(locale, &error))
+                );
+            }
+        }
     }
 }

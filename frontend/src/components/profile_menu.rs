@@ -1,7 +1,7 @@
 //! The round profile button at the top right (the user's initials) and its
 //! menu: Account settings and Log out, usable by keyboard and screen reader.
 
-use crate::i18n::{td_string, tr};
+use crate::i18n::{td_string, tr, use_locale};
 use crate::session::use_session;
 use leptos::ev;
 use leptos::html;
@@ -14,7 +14,20 @@ use wasm_bindgen::JsCast;
 #[component]
 pub fn ProfileMenu() -> impl IntoView {
     let session = use_session();
-    let initials = session.me().map(|me| initials(&me)).unwrap_or_default();
+    let locale = use_locale();
+    // Follows a change of name in Account settings.
+    let initials = Memo::new(move |_| session.me().map(|me| initials(&me)).unwrap_or_default());
+    // The accessible name starts with what the button shows (the initials),
+    // as speech input users say what they see.
+    let label = move || {
+        initials.with(|initials| {
+            if initials.is_empty() {
+                td_string!(locale.get(), shell.profile_menu).to_owned()
+            } else {
+                td_string!(locale.get(), account.profile_button, initials = initials)
+            }
+        })
+    };
 
     let open = RwSignal::new(false);
     let logging_out = RwSignal::new(false);
@@ -120,7 +133,7 @@ pub fn ProfileMenu() -> impl IntoView {
                 type="button"
                 id="profile-menu-button"
                 class="profile-button"
-                aria-label=tr(|l| td_string!(l, shell.profile_menu))
+                aria-label=label
                 aria-haspopup="menu"
                 aria-controls="profile-menu"
                 aria-expanded=move || if open.get() { "true" } else { "false" }
@@ -128,7 +141,7 @@ pub fn ProfileMenu() -> impl IntoView {
                 on:click=move |_| open.update(|o| *o = !*o)
                 on:keydown=on_button_keydown
             >
-                <span aria-hidden="true">{initials}</span>
+                <span aria-hidden="true">{move || initials.get()}</span>
             </button>
             <div
                 id="profile-menu"

@@ -6,32 +6,21 @@ use crate::components::change_password_dialog::ChangePasswordDialog;
 use crate::components::page_title::set_page_title;
 use crate::components::profile_form::ProfileForm;
 use crate::components::sessions_list::SessionsList;
+use crate::i18n::{td_string, tr, use_locale, Locale};
 use crate::session::use_session;
 use leptos::html;
 use leptos::prelude::*;
 use shared::account::SignInMethod;
 
-/// What the page says, kept together for the translation.
-mod text {
-    pub const TITLE: &str = "Account settings";
-    pub fn page_title(tenant: &str) -> String {
-        format!("Account settings · {tenant}")
-    }
-    pub const PASSWORD: &str = "Password";
-    pub const PASSWORD_LEAD: &str =
-        "Changing your password signs out your other sessions. This one stays signed in.";
-    pub const PASSWORD_SSO: &str =
-        "You sign in through your organization's single sign-on, which manages your password.";
-    pub const CHANGE_PASSWORD: &str = "Change password";
-    pub const PASSWORD_CHANGED: &str =
-        "Your password has been changed. Your other sessions have been signed out.";
-}
-use text::*;
-
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let session = use_session();
-    set_page_title(&page_title(&session.tenant_name()));
+    let locale = use_locale();
+    let tenant = session.tenant_name();
+    Effect::new(move |_| {
+        let title = td_string!(locale.get(), account.title);
+        set_page_title(&format!("{title} · {tenant}"));
+    });
     // Bumped when the sessions may have changed.
     let refresh = RwSignal::new(0_u32);
     let password = session.me().map(
@@ -39,7 +28,7 @@ pub fn AccountPage() -> impl IntoView {
     );
 
     view! {
-        <h1 class="page-title">{TITLE}</h1>
+        <h1 class="page-title">{tr(|l| td_string!(l, account.title))}</h1>
         <ProfileForm/>
         {password}
         <SessionsList refresh/>
@@ -61,16 +50,28 @@ fn PasswordSection(
 ) -> impl IntoView {
     let changeable = password_changeable(method);
     let open = RwSignal::new(false);
-    let status = RwSignal::new(None::<&'static str>);
+    // What happened last, in the active language.
+    let status = RwSignal::new(None::<fn(Locale) -> &'static str>);
+    let locale = use_locale();
     let opener = NodeRef::<html::Button>::new();
     let on_changed = Callback::new(move |()| {
-        status.set(Some(PASSWORD_CHANGED));
+        status.set(Some(|l| td_string!(l, account.password_changed)));
         refresh.update(|n| *n = n.wrapping_add(1));
     });
     view! {
         <section class="card" aria-labelledby="password-heading">
-            <h2 class="card-title" id="password-heading">{PASSWORD}</h2>
-            <p class="card-lead">{if changeable { PASSWORD_LEAD } else { PASSWORD_SSO }}</p>
+            <h2 class="card-title" id="password-heading">
+                {tr(|l| td_string!(l, account.password_title))}
+            </h2>
+            <p class="card-lead">
+                {move || {
+                    if changeable {
+                        td_string!(locale.get(), account.password_lead)
+                    } else {
+                        td_string!(locale.get(), account.password_sso)
+                    }
+                }}
+            </p>
             <div class="form-actions" hidden=!changeable>
                 <button
                     type="button"
@@ -82,10 +83,10 @@ fn PasswordSection(
                         open.set(true);
                     }
                 >
-                    {CHANGE_PASSWORD}
+                    {tr(|l| td_string!(l, account.change_password))}
                 </button>
                 <p class="account-status" role="status">
-                    {move || status.get()}
+                    {move || status.get().map(|words| words(locale.get()))}
                 </p>
             </div>
             {move || {

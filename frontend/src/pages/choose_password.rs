@@ -4,29 +4,11 @@
 
 use crate::components::change_password_dialog::PasswordChangeForm;
 use crate::components::page_title::set_page_title;
+use crate::i18n::{td_string, use_locale};
 use crate::session::{use_session, AuthState};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-
-/// What the screen says, kept together for the translation.
-mod text {
-    pub const PRODUCT: &str = "Backoffice";
-    pub const TITLE: &str = "Choose a new password";
-    pub fn lead(username: &str) -> String {
-        format!(
-            "The password of {username} was set by an administrator. Choose your own to continue."
-        )
-    }
-    pub fn page_title(tenant: &str) -> String {
-        format!("Choose a new password · {tenant}")
-    }
-    pub const CURRENT: &str = "Current (temporary) password";
-    pub const SUBMIT: &str = "Set new password";
-    pub const SUBMITTING: &str = "Setting password…";
-    pub const LOG_OUT: &str = "Log out";
-}
-use text::*;
 
 #[component]
 pub fn ChoosePasswordPage() -> impl IntoView {
@@ -37,7 +19,13 @@ pub fn ChoosePasswordPage() -> impl IntoView {
         .as_ref()
         .map(|me| me.username.clone())
         .unwrap_or_default();
-    set_page_title(&page_title(&session.tenant_name()));
+    // The account's language, which cannot change on this screen.
+    let locale = use_locale().get_untracked();
+    set_page_title(&format!(
+        "{} · {}",
+        td_string!(locale, account.choose_title),
+        session.tenant_name()
+    ));
     let form = PasswordChangeForm::new(username.clone());
     form.focus_first();
 
@@ -64,12 +52,17 @@ pub fn ChoosePasswordPage() -> impl IntoView {
     view! {
         <main class="auth-layout">
             <div class="auth-card">
-                <p class="auth-product">{PRODUCT}</p>
-                <h1 class="auth-title">{TITLE}</h1>
-                <p class="auth-subtitle">{lead(&username)}</p>
+                <p class="auth-product">"Backoffice"</p>
+                <h1 class="auth-title">{td_string!(locale, account.choose_title)}</h1>
+                <p class="auth-subtitle">
+                    {td_string!(locale, account.choose_lead, username = &username)}
+                </p>
                 <form class="auth-form" novalidate on:submit=on_submit>
-                    {form.fields(CURRENT)}
-                    {form.submit_button("button button-primary button-block", (SUBMIT, SUBMITTING))}
+                    {form.fields(td_string!(locale, account.temporary_password))}
+                    {form.submit_button(
+                        "button button-primary button-block",
+                        |l| (td_string!(l, account.set_password), td_string!(l, account.setting_password)),
+                    )}
                 </form>
                 <p class="auth-footer">
                     <button
@@ -77,7 +70,7 @@ pub fn ChoosePasswordPage() -> impl IntoView {
                         class="link-button"
                         on:click=move |_| spawn_local(async move { session.log_out().await })
                     >
-                        {LOG_OUT}
+                        {td_string!(locale, account.log_out)}
                     </button>
                 </p>
             </div>

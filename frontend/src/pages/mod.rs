@@ -9,3 +9,4 @@ pub mod login;
 pub mod reset_password;
 pub mod server_unavailable;
 pub mod unknown_tenant;
+pub mod users;

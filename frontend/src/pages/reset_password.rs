@@ -118,7 +118,11 @@ pub fn ResetPasswordPage() -> impl IntoView {
         let (title, view) = match state.get() {
             ResetState::Checking => return view! { <LoadingScreen/> }.into_any(),
             ResetState::Usable(link) => (
-                td_string!(locale, reset.title),
+                if link.purpose == INVITATION {
+                    td_string!(locale, reset.invite_title)
+                } else {
+                    td_string!(locale, reset.title)
+                },
                 untrack(|| new_password_form(locale, link, &tenant, api, token, state)).into_any(),
             ),
             ResetState::CheckFailed(message) => {
@@ -218,6 +222,9 @@ fn link_verdict(error: &ApiError) -> Option<UnusableLink> {
         _ => None,
     })
 }
+
+/// `PasswordResetLink.purpose` of a link from an invitation mail.
+const INVITATION: &str = "invitation";
 
 /// The form for the new password. A plain function, not a component, so
 /// that both pages of the reset flow render the same card types (and the app
@@ -324,10 +331,27 @@ fn new_password_form(
         });
     };
 
+    // An invitation's link opens the same form, worded as a welcome.
+    let (title, lead) = if link.purpose == INVITATION {
+        (
+            td_string!(locale, reset.invite_title),
+            td_string!(
+                locale,
+                reset.invite_lead,
+                username = &username,
+                tenant = tenant
+            ),
+        )
+    } else {
+        (
+            td_string!(locale, reset.title),
+            td_string!(locale, reset.lead, username = &username, tenant = tenant),
+        )
+    };
     view! {
         <FormCard
-            title=td_string!(locale, reset.title)
-            lead=td_string!(locale, reset.lead, username = &username, tenant = tenant)
+            title
+            lead
             alert
             pending
             submit=(td_string!(locale, reset.submit), td_string!(locale, reset.submitting))
