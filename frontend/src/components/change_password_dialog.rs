@@ -7,16 +7,16 @@
 
 use crate::api::{ApiClient, ApiError};
 use crate::components::form::{bool_attr, InputField};
+use crate::components::modal::ModalDialog;
 use crate::components::password_rules::NewPasswordHelp;
 use crate::i18n::{field_code_text, field_texts, problem_text, td_string, tr, use_locale, Locale};
 use crate::session::use_session;
-use leptos::ev::{KeyboardEvent, SubmitEvent};
+use leptos::ev::SubmitEvent;
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::api::ChangePassword;
 use shared::password_policy::PasswordPolicy;
-use wasm_bindgen::JsCast;
 
 /// The state of one password change form, shared by copy.
 #[derive(Clone, Copy)]
@@ -324,80 +324,37 @@ fn focus(input: NodeRef<html::Input>) {
     }
 }
 
-/// What Tab can reach in the dialog.
-const FOCUSABLE: &str = "input:not([hidden]):not(:disabled), button:not(:disabled)";
-
-/// The Change password dialog, rendered only while open. It opens as a
-/// modal `<dialog>` (the page behind is inert), moves focus to the first
-/// input, wraps Tab and Shift+Tab inside, and on Escape, Cancel or success
-/// closes and gives focus back to `opener`.
+/// The Change password dialog, rendered only while open: a modal dialog
+/// (see `modal.rs`) that moves focus to the first input and closes on
+/// Escape, Cancel or success.
 #[component]
 pub fn ChangePasswordDialog(
     username: String,
     /// Cleared on close.
     open: RwSignal<bool>,
-    /// The button that opened the dialog.
-    opener: NodeRef<html::Button>,
     /// Runs after the password has been changed (and the dialog closed).
     on_changed: Callback<()>,
 ) -> impl IntoView {
     let api = use_session().api();
     let locale = use_locale().get_untracked();
     let form = PasswordChangeForm::new(username);
-    let dialog = NodeRef::<html::Dialog>::new();
-
-    Effect::new(move |_| {
-        if let Some(dialog) = dialog.get() {
-            let _ = dialog.show_modal();
-        }
-    });
     form.focus_first();
-
-    // Idempotent: Escape, Cancel and the dialog's own close event all end
-    // here. Leaving the top layer first lets the button take focus at once.
-    let close = move || {
-        if open.try_get_untracked() != Some(true) {
-            return;
-        }
-        if let Some(dialog) = dialog.try_get_untracked().flatten() {
-            dialog.close();
-        }
-        if let Some(button) = opener.try_get_untracked().flatten() {
-            let _ = button.focus();
-        }
+    let close = Callback::new(move |()| {
         let _ = open.try_set(false);
-    };
-
-    let on_keydown = move |ev: KeyboardEvent| match ev.key().as_str() {
-        "Escape" => {
-            ev.prevent_default();
-            close();
-        }
-        "Tab" => {
-            if let Some(dialog) = dialog.get_untracked() {
-                keep_tab_inside(&ev, &dialog);
-            }
-        }
-        _ => {}
-    };
-
+    });
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         form.submit(api, move || {
-            close();
-            on_changed.run(());
+            let _ = close.try_run(());
+            let _ = on_changed.try_run(());
         });
     };
 
     view! {
-        <dialog
-            class="modal"
-            aria-modal="true"
-            aria-labelledby="change-password-title"
-            aria-describedby="change-password-lead"
-            node_ref=dialog
-            on:keydown=on_keydown
-            on:close=move |_| close()
+        <ModalDialog
+            labelled_by="change-password-title"
+            described_by="change-password-lead"
+            on_close=close
         >
             <h2 class="modal-title" id="change-password-title">
                 {tr(|l| td_string!(l, account.change_password))}
@@ -408,7 +365,7 @@ pub fn ChangePasswordDialog(
             <form class="auth-form" novalidate on:submit=on_submit>
                 {form.fields(td_string!(locale, account.current_password))}
                 <div class="modal-actions">
-                    <button type="button" class="button button-secondary" on:click=move |_| close()>
+                    <button type="button" class="button button-secondary" on:click=move |_| { let _ = close.try_run(()); }>
                         {tr(|l| td_string!(l, account.cancel))}
                     </button>
                     {form.submit_button(
@@ -417,36 +374,7 @@ pub fn ChangePasswordDialog(
                     )}
                 </div>
             </form>
-        </dialog>
-    }
-}
-
-/// Tab on the last control goes to the first, Shift+Tab on the first (or
-/// from outside) to the last.
-fn keep_tab_inside(ev: &KeyboardEvent, container: &web_sys::Element) {
-    let Ok(controls) = container.query_selector_all(FOCUSABLE) else {
-        return;
-    };
-    let count = controls.length();
-    if count == 0 {
-        return;
-    }
-    let active: Option<web_sys::Node> = document().active_element().map(Into::into);
-    let (first, last) = (controls.item(0), controls.item(count - 1));
-    let inside = active
-        .as_ref()
-        .is_some_and(|node| container.contains(Some(node)));
-    let target = if ev.shift_key() {
-        (active == first || !inside).then_some(last)
-    } else {
-        (active == last || !inside).then_some(first)
-    };
-    if let Some(control) = target
-        .flatten()
-        .and_then(|node| node.dyn_into::<web_sys::HtmlElement>().ok())
-    {
-        ev.prevent_default();
-        let _ = control.focus();
+        </ModalDialog>
     }
 }
 

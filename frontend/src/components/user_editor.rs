@@ -82,7 +82,8 @@ pub fn UserEditor(
     facilities: Vec<FacilityView>,
     /// The signed-in person's role: a supervisor cannot make administrators.
     actor: Role,
-    open: RwSignal<bool>,
+    /// Closes the dialog.
+    close: Callback<()>,
     /// Told what happened, for the page's status line, after a save.
     on_saved: Callback<String>,
 ) -> impl IntoView {
@@ -191,8 +192,8 @@ pub fn UserEditor(
                             } else {
                                 td_string!(l, users.created_with_password, username = user.username)
                             };
-                            let _ = open.try_set(false);
-                            on_saved.run(message);
+                            let _ = close.try_run(());
+                            let _ = on_saved.try_run(message);
                         }
                         Err(error) => {
                             let _ = refusal.try_set(Some(error));
@@ -215,8 +216,12 @@ pub fn UserEditor(
                     let _ = pending.try_set(false);
                     match answer {
                         Ok(saved) => {
-                            let _ = open.try_set(false);
-                            on_saved.run(td_string!(l, users.saved, username = saved.username));
+                            let _ = close.try_run(());
+                            let _ = on_saved.try_run(td_string!(
+                                l,
+                                users.saved,
+                                username = saved.username
+                            ));
                         }
                         Err(error) => {
                             let _ = refusal.try_set(Some(error));
@@ -438,7 +443,7 @@ pub fn UserEditor(
                     }
                 })}
             <div class="modal-actions">
-                <button type="button" class="button button-secondary" on:click=move |_| open.set(false)>
+                <button type="button" class="button button-secondary" on:click=move |_| { let _ = close.try_run(()); }>
                     {tr(|l| td_string!(l, users.close))}
                 </button>
                 <button

@@ -8,7 +8,6 @@ use crate::components::profile_form::ProfileForm;
 use crate::components::sessions_list::SessionsList;
 use crate::i18n::{td_string, tr, use_locale, Locale};
 use crate::session::use_session;
-use leptos::html;
 use leptos::prelude::*;
 use shared::account::SignInMethod;
 
@@ -53,7 +52,6 @@ fn PasswordSection(
     // What happened last, in the active language.
     let status = RwSignal::new(None::<fn(Locale) -> &'static str>);
     let locale = use_locale();
-    let opener = NodeRef::<html::Button>::new();
     let on_changed = Callback::new(move |()| {
         status.set(Some(|l| td_string!(l, account.password_changed)));
         refresh.update(|n| *n = n.wrapping_add(1));
@@ -77,7 +75,6 @@ fn PasswordSection(
                     type="button"
                     class="button button-secondary"
                     aria-haspopup="dialog"
-                    node_ref=opener
                     on:click=move |_| {
                         status.set(None);
                         open.set(true);
@@ -93,7 +90,7 @@ fn PasswordSection(
                 open.get()
                     .then(|| {
                         view! {
-                            <ChangePasswordDialog username=username.clone() open opener on_changed/>
+                            <ChangePasswordDialog username=username.clone() open on_changed/>
                         }
                     })
             }}

@@ -4,7 +4,7 @@
 //! accounts); this page shows what it answers.
 
 use crate::api::ApiError;
-use crate::components::modal::Modal;
+use crate::components::modal::ModalDialog;
 use crate::components::page_title::set_page_title;
 use crate::components::profile_form::format_timestamp_in;
 use crate::components::user_editor::UserEditor;
@@ -87,8 +87,8 @@ pub fn UsersPage() -> impl IntoView {
     let page = RwSignal::new(None::<Result<Page<UserView>, ApiError>>);
     let facilities = RwSignal::new(Vec::<FacilityView>::new());
     let reload = RwSignal::new(0_u32);
+    // The account in the editor; the dialog is open while there is one.
     let editing = RwSignal::new(None::<Editing>);
-    let editor_open = RwSignal::new(false);
     let status = RwSignal::new(None::<String>);
 
     spawn_local(async move {
@@ -104,11 +104,6 @@ pub fn UsersPage() -> impl IntoView {
             let _ = page.try_set(Some(answer));
         });
     });
-    Effect::new(move |_| {
-        if !editor_open.get() {
-            editing.set(None);
-        }
-    });
 
     let apply = move || {
         let mut next = draft.get_untracked();
@@ -122,7 +117,6 @@ pub fn UsersPage() -> impl IntoView {
     let open_editor = move |target: Editing| {
         status.set(None);
         editing.set(Some(target));
-        editor_open.set(true);
     };
     let on_saved = Callback::new(move |message: String| {
         status.set(Some(message));
@@ -232,23 +226,24 @@ pub fn UsersPage() -> impl IntoView {
             .into_any(),
             Some(Ok(found)) => view! { <UsersTable found query open_editor/> }.into_any(),
         }}
-        <Modal labelled_by="user-editor-title" open=editor_open>
-            {move || {
-                editing
-                    .get()
-                    .map(|target| {
-                        view! {
+        {move || {
+            editing
+                .get()
+                .map(|target| {
+                    let close = Callback::new(move |()| editing.set(None));
+                    view! {
+                        <ModalDialog labelled_by="user-editor-title" wide=true on_close=close>
                             <UserEditor
                                 target
                                 facilities=facilities.get_untracked()
                                 actor=actor.unwrap_or(Role::Fulfiller)
-                                open=editor_open
+                                close
                                 on_saved
                             />
-                        }
-                    })
-            }}
-        </Modal>
+                        </ModalDialog>
+                    }
+                })
+        }}
     }
     .into_any()
 }
