@@ -71,3 +71,18 @@ test('log out ends the session and Back shows no signed-in page', async ({ page 
   });
   expect(status).toBe(401);
 });
+
+test('a page asked for while signed out opens after the sign-in; a plain login lands home', async ({ page }) => {
+  await page.goto('/account');
+  const login = new LoginPage(page);
+  await expect(login.username()).toBeVisible();
+  await expect(page).toHaveURL(/\/login$/);
+  await login.logIn(accounts.acmeLena.username, accounts.acmeLena.password);
+  await expect(page.getByRole('heading', { level: 1, name: 'Account settings' })).toBeVisible();
+  await expect(page).toHaveURL(/\/account$/);
+
+  // After a logout, the next sign-in starts at home again.
+  await new Shell(page).logOut();
+  await login.logIn(accounts.acmeLena.username, accounts.acmeLena.password);
+  await expect(page.getByRole('heading', { name: 'Network overview' })).toBeVisible();
+});

@@ -152,9 +152,10 @@ fn link_target(ev: &web_sys::MouseEvent) -> Option<String> {
         return None;
     }
     let href = link.get_attribute("href")?;
-    // Only paths of this site: `/x`, never `//host/x` or `https://…`.
+    // Only paths of this site: `/x`, never `//host/x` or `https://…`; and
+    // not the server's own (`/api/…`, such as the start of single sign-on).
     let rest = href.strip_prefix('/')?;
-    (!rest.starts_with('/') && !rest.starts_with('\\')).then_some(href)
+    (!rest.starts_with('/') && !rest.starts_with('\\') && !rest.starts_with("api/")).then_some(href)
 }
 
 #[cfg(test)]

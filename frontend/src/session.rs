@@ -3,6 +3,7 @@
 //! them (restore on start, log in, log out).
 
 use crate::api::{ApiClient, ApiError};
+use crate::router::Page;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::api::{Me, TenantInfo};
@@ -38,6 +39,9 @@ pub struct Session {
     pub selected_facility: RwSignal<Option<String>>,
     /// Set when the server ended the session, so the login screen can say so.
     pub expired: RwSignal<bool>,
+    /// The signed-in page asked for when nobody was signed in (a bookmark,
+    /// an expired session): where a sign-in lands instead of home.
+    pub return_to: RwSignal<Option<String>>,
     api: ApiClient,
 }
 
@@ -49,9 +53,11 @@ impl Session {
         crate::i18n::provide_locale(auth);
         let selected_facility = RwSignal::new(None);
         let expired = RwSignal::new(false);
+        let return_to = RwSignal::new(None);
         let api = ApiClient::new(move || {
             if matches!(auth.try_get_untracked(), Some(AuthState::SignedIn(_))) {
                 let _ = expired.try_set(true);
+                let _ = return_to.try_set(page_asked_for());
             }
             let _ = selected_facility.try_set(None);
             let _ = auth.try_set(AuthState::SignedOut);
@@ -61,6 +67,7 @@ impl Session {
             auth,
             selected_facility,
             expired,
+            return_to,
             api,
         };
         provide_context(session);
@@ -86,7 +93,19 @@ impl Session {
             },
             Err(_) => AuthState::SignedOut,
         };
+        if auth == AuthState::SignedOut {
+            let _ = self.return_to.try_set(page_asked_for());
+        }
         let _ = self.auth.try_set(auth);
+    }
+
+    /// Where a sign-in lands: the page asked for before, else home. Taken
+    /// once.
+    pub fn landing(&self) -> String {
+        self.return_to
+            .try_update(Option::take)
+            .flatten()
+            .unwrap_or_else(|| "/".to_owned())
     }
 
     /// The tenant's display name, or an empty string before it is known.
@@ -135,6 +154,13 @@ impl Session {
         let _ = self.expired.try_set(false);
         let _ = self.auth.try_set(AuthState::SignedOut);
     }
+}
+
+/// The address's path if it names a signed-in page other than home.
+fn page_asked_for() -> Option<String> {
+    let path = window().location().pathname().ok()?;
+    let page = Page::from_path(&path);
+    (!page.is_public() && !matches!(page, Page::Home | Page::Unknown)).then_some(path)
 }
 
 /// The session provided by the app root.

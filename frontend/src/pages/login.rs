@@ -23,7 +23,7 @@ pub fn LoginRoute() -> impl IntoView {
     move || match signed_in.get() {
         Phase::Checking => view! { <LoadingScreen/> }.into_any(),
         Phase::SignedIn => view! {
-            <ReplaceRoute path="/"/>
+            <ReplaceRoute path=session.landing()/>
         }
         .into_any(),
         Phase::SignedOut => view! { <LoginPage/> }.into_any(),
