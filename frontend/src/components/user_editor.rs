@@ -91,7 +91,7 @@ pub fn UserEditor(
     let locale = use_locale();
     let existing = match &target {
         Editing::New => None,
-        Editing::Existing(user) => Some(user.clone()),
+        Editing::Existing(user) => Some(UserView::clone(user)),
     };
     let is_new = existing.is_none();
     let fields = Fields::new(existing.as_ref());

@@ -55,7 +55,8 @@ impl Query {
 #[derive(Clone)]
 pub enum Editing {
     New,
-    Existing(UserView),
+    /// Boxed: far larger than `New`.
+    Existing(Box<UserView>),
 }
 
 #[component]
@@ -296,7 +297,7 @@ fn UsersTable(
                         <button
                             type="button"
                             class="link-button"
-                            on:click=move |_| open_editor(Editing::Existing(user.clone()))
+                            on:click=move |_| open_editor(Editing::Existing(Box::new(user.clone())))
                         >
                             {name}
                         </button>
