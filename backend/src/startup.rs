@@ -13,11 +13,14 @@ use crate::db::{self, Database, DbPool};
 use crate::flows::password_change::PasswordChanges;
 use crate::flows::password_reset::PasswordResets;
 use crate::flows::sign_in::SignInService;
+use crate::flows::sso_login::SsoLogins;
+use crate::flows::sso_providers::SsoProviders;
 use crate::flows::users::UserAdmin;
 use crate::mail::outbox::Outbox;
 use crate::mail::transport::Transport;
 use crate::model::outbox::OutboxRow;
 use crate::model::password_reset::PasswordResetToken;
+use crate::model::sso_login_state::SsoLoginState;
 use crate::routes;
 use crate::settings::PublicUrl;
 use crate::settings::Settings;
@@ -34,8 +37,9 @@ use std::time::Duration;
 /// made, and forgets stale failure counts.
 const HOUSEKEEPING_EVERY: Duration = crate::auth::keys::RELOAD_EVERY;
 
-/// Sent mail and expired reset links are kept this long for the record
-/// (and so an expired link is still recognised as expired), then dropped.
+/// Sent mail, expired reset links and single sign-on states are kept this
+/// long for the record (and so an expired link is still recognised as
+/// expired), then dropped.
 const KEEP_SPENT: chrono::TimeDelta = chrono::TimeDelta::days(1);
 
 pub struct Application {
@@ -100,7 +104,17 @@ impl Application {
             settings.refresh_reuse_grace,
             &secret,
         );
+        let sso = Arc::new(SsoLogins {
+            db: db.clone(),
+            oidc: Arc::new(crate::auth::oidc::Oidc::new()?),
+            providers: SsoProviders {
+                secret: Arc::clone(&secret),
+                links: links.clone(),
+            },
+            sessions: sessions.clone(),
+        });
         let state = web::Data::new(AppState {
+            sso,
             tenants: TenantResolver::new(
                 &settings.tenant_host_pattern,
                 settings.default_tenant.clone(),
@@ -221,6 +235,7 @@ async fn housekeeping(state: web::Data<AppState>) {
                     .forget_stale(conn, now, reset_limits_window)?;
                 OutboxRow::delete_sent(conn, now - KEEP_SPENT)?;
                 PasswordResetToken::delete_expired(conn, now - KEEP_SPENT)?;
+                SsoLoginState::delete_expired(conn, now - KEEP_SPENT)?;
                 Ok(())
             })
             .await;

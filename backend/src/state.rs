@@ -12,6 +12,7 @@ use crate::db::Database;
 use crate::flows::password_change::PasswordChanges;
 use crate::flows::password_reset::PasswordResets;
 use crate::flows::sign_in::SignInService;
+use crate::flows::sso_login::SsoLogins;
 use crate::flows::users::UserAdmin;
 use crate::http::client::Client;
 use crate::mail::outbox::Outbox;
@@ -29,6 +30,9 @@ pub struct AppState {
     pub password_resets: Arc<PasswordResets>,
     pub password_changes: Arc<PasswordChanges>,
     pub users: UserAdmin,
+    /// Single sign-on, and the administration of its providers
+    /// (`sso.providers`).
+    pub sso: Arc<SsoLogins>,
     pub outbox: Outbox,
     pub sessions: SessionPolicy,
     pub access_tokens: AccessTokens,

@@ -74,6 +74,17 @@ pub enum ProblemCode {
     PasswordChangeRequired,
     /// The account signs in through single sign-on: it has no password here.
     PasswordManagedBySso,
+    /// Single sign-on failed: an unknown, used or expired sign-in, a token
+    /// that does not check out, or an answer the provider should not give.
+    /// The login screen gets it as `/login?sso_error=sso_failed`.
+    SsoFailed,
+    /// The person cancelled at the identity provider, or it refused them.
+    SsoCancelled,
+    /// The identity provider cannot be reached (or answers with errors).
+    SsoUnavailable,
+    /// The provider's claims give no role here, and the provider sets no
+    /// default: an administrator must map the role.
+    SsoRoleUnmapped,
     /// Too many wrong current passwords: `Retry-After` says when to try again.
     TooManyAttempts,
     DatabaseUnavailable,
@@ -83,6 +94,15 @@ pub enum ProblemCode {
 }
 
 impl ProblemCode {
+    /// The code a wire spelling names (`sso_failed` → `SsoFailed`), as in
+    /// the login screen's `?sso_error=`; an unknown spelling is `Unknown`.
+    pub fn from_wire(code: &str) -> ProblemCode {
+        use serde::de::IntoDeserializer;
+        let deserializer: serde::de::value::StrDeserializer<'_, serde::de::value::Error> =
+            code.into_deserializer();
+        ProblemCode::deserialize(deserializer).unwrap_or(ProblemCode::Unknown)
+    }
+
     /// The code as it is written on the wire.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -112,6 +132,10 @@ impl ProblemCode {
             ProblemCode::ResetLinkReplaced => "reset_link_replaced",
             ProblemCode::PasswordChangeRequired => "password_change_required",
             ProblemCode::PasswordManagedBySso => "password_managed_by_sso",
+            ProblemCode::SsoFailed => "sso_failed",
+            ProblemCode::SsoCancelled => "sso_cancelled",
+            ProblemCode::SsoUnavailable => "sso_unavailable",
+            ProblemCode::SsoRoleUnmapped => "sso_role_unmapped",
             ProblemCode::TooManyAttempts => "too_many_attempts",
             ProblemCode::DatabaseUnavailable => "database_unavailable",
             ProblemCode::InternalError => "internal_error",
@@ -132,10 +156,16 @@ mod tests {
             ProblemCode::UnsupportedMediaType,
             ProblemCode::DatabaseUnavailable,
             ProblemCode::ResetLinkReplaced,
+            ProblemCode::SsoRoleUnmapped,
         ] {
             let wire = serde_json::to_string(&code).unwrap_or_default();
             assert_eq!(wire, format!("\"{}\"", code.as_str()));
         }
+        assert_eq!(
+            ProblemCode::from_wire("sso_cancelled"),
+            ProblemCode::SsoCancelled
+        );
+        assert_eq!(ProblemCode::from_wire("nonsense"), ProblemCode::Unknown);
         let later: Result<ProblemCode, _> = serde_json::from_str("\"a_code_from_tomorrow\"");
         assert_eq!(later.ok(), Some(ProblemCode::Unknown));
     }
