@@ -29,9 +29,8 @@ use std::time::{Duration, Instant};
 /// How long a provider's metadata and keys are used before they are
 /// fetched again.
 const METADATA_TTL: Duration = Duration::from_secs(15 * 60);
-/// An ID token signed with an unknown key fetches the keys again at most
-/// this often per issuer, so forged tokens cannot make us hammer the
-/// provider.
+/// ID tokens signed with an unknown key fetch the keys again at most this
+/// often per issuer, so forged tokens cannot make us hammer the provider.
 const REFETCH_AT_MOST_EVERY: Duration = Duration::from_secs(10);
 /// Each call to a provider: connecting, and the whole exchange.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -136,6 +135,8 @@ impl Identity {
 struct Cached {
     metadata: Arc<CoreProviderMetadata>,
     fetched: Instant,
+    /// When an unknown key last made us fetch again.
+    refetched_for_unknown_key: Option<Instant>,
 }
 
 /// The relying party of every provider this process talks to.
@@ -160,19 +161,21 @@ impl Oidc {
     }
 
     /// The provider's metadata and keys: cached, or fetched when missing,
-    /// stale, or (with `refetch`) when the cached keys lack one.
+    /// stale, or (with `unknown_key`) when the cached keys lack the one a
+    /// token names, unless that made us fetch them very recently.
     async fn metadata(
         &self,
         issuer: &str,
-        refetch: bool,
+        unknown_key: bool,
     ) -> Result<Arc<CoreProviderMetadata>, OidcError> {
         if let Ok(cache) = self.cache.read() {
             if let Some(cached) = cache.get(issuer) {
-                let age = cached.fetched.elapsed();
-                let fresh = if refetch {
-                    age < REFETCH_AT_MOST_EVERY
+                let fresh = if unknown_key {
+                    cached
+                        .refetched_for_unknown_key
+                        .is_some_and(|at| at.elapsed() < REFETCH_AT_MOST_EVERY)
                 } else {
-                    age < METADATA_TTL
+                    cached.fetched.elapsed() < METADATA_TTL
                 };
                 if fresh {
                     return Ok(Arc::clone(&cached.metadata));
@@ -191,6 +194,7 @@ impl Oidc {
                 Cached {
                     metadata: Arc::clone(&metadata),
                     fetched: Instant::now(),
+                    refetched_for_unknown_key: unknown_key.then(Instant::now),
                 },
             );
         }
