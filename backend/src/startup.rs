@@ -27,7 +27,7 @@ use crate::settings::Settings;
 use crate::state::AppState;
 use crate::tenancy::TenantResolver;
 use actix_web::dev::Server;
-use actix_web::middleware::{from_fn, Compress, Logger};
+use actix_web::middleware::{from_fn, Compress};
 use actix_web::{web, App, HttpServer};
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -175,7 +175,7 @@ impl Application {
                 .wrap(from_fn(crate::http::problem_fallback::ensure))
                 .wrap(from_fn(crate::http::security_headers::add))
                 .wrap(Compress::default())
-                .wrap(Logger::new("%a \"%r\" %s %b %Dms").exclude("/healthz"))
+                .wrap(crate::http::access_log::logger())
                 .configure(routes::configure)
                 .service(routes::spa::service(&static_dir))
         })
