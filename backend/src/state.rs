@@ -51,4 +51,12 @@ impl AppState {
             self.settings.public_https(),
         )
     }
+
+    /// The client's address as the audit trail writes it (`unknown` when
+    /// there is none).
+    pub fn address_of(&self, req: &HttpRequest) -> String {
+        self.client(req)
+            .address()
+            .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
+    }
 }

@@ -11,7 +11,7 @@ const SECRET_QUERIES: [&str; 1] = ["/api/v1/auth/sso/callback"];
 /// The logger every replica runs (health checks are left out).
 pub fn logger() -> Logger {
     Logger::new("%a \"%{request}xi\" %s %b %Dms")
-        .custom_request_replace("request", |req| request_line(req))
+        .custom_request_replace("request", request_line)
         .exclude("/healthz")
 }
 

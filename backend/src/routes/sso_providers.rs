@@ -41,10 +41,7 @@ async fn as_administrator<T: Send + 'static>(
     if auth.user.role() != Role::Administrator {
         return Err(ApiError::forbidden());
     }
-    let address = state
-        .client(req)
-        .address()
-        .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+    let address = state.address_of(req);
     let (providers, tenant, who) = (state.sso.providers.clone(), auth.tenant, auth.user.username);
     state
         .db

@@ -7,6 +7,7 @@
 
 use crate::helpers::*;
 use crate::idp::{through_provider, AtProvider, Idp, IdpClient};
+use crate::operator::{backoffice, run};
 use diesel::prelude::*;
 use reqwest::Client;
 use serde_json::{json, Value};
@@ -174,20 +175,69 @@ impl World {
         me.json().await.unwrap()
     }
 
-    fn sessions(&self) -> i64 {
-        let mut conn = self.app.pool.get().unwrap();
-        backoffice::db::schema::sessions::table
-            .count()
-            .get_result(&mut conn)
+    fn provider_url(&self) -> String {
+        self.app
+            .url("acme", &format!("/api/v1/sso-providers/{}", self.acme))
+    }
+
+    /// acme's provider, as its administrator reads it.
+    async fn provider(&self) -> Value {
+        client(&self.app)
+            .get(self.provider_url())
+            .bearer_auth(&self.admin)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
             .unwrap()
     }
 
-    fn accounts(&self) -> i64 {
-        let mut conn = self.app.pool.get().unwrap();
-        backoffice::db::schema::users::table
-            .count()
-            .get_result(&mut conn)
+    /// Changes acme's provider at the version just read.
+    async fn change_provider(&self, mut changes: Value) -> reqwest::Response {
+        changes["version"] = self.provider().await["version"].clone();
+        client(&self.app)
+            .patch(self.provider_url())
+            .bearer_auth(&self.admin)
+            .json(&changes)
+            .send()
+            .await
             .unwrap()
+    }
+
+    /// What the login screen of `tenant` learns.
+    async fn tenant_info(&self, tenant: &str) -> Value {
+        client(&self.app)
+            .get(self.app.url(tenant, "/api/v1/tenant"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// Sessions in the database, of every tenant.
+    fn sessions(&self) -> i64 {
+        self.rows("sessions")
+    }
+
+    /// Accounts in the database, of every tenant.
+    fn accounts(&self) -> i64 {
+        self.rows("users")
+    }
+
+    fn rows(&self, table: &str) -> i64 {
+        #[derive(QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let mut conn = self.app.pool.get().unwrap();
+        diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}"))
+            .get_result::<Count>(&mut conn)
+            .unwrap()
+            .n
     }
 
     async fn audit_kinds(&self) -> Vec<String> {
@@ -236,54 +286,20 @@ fn codes(me: &Value) -> Vec<String> {
 #[tokio::test]
 async fn the_login_screen_learns_the_active_providers_of_its_tenant_only() -> TestResult {
     let w = world().await;
-    let info: Value = client(&w.app)
-        .get(w.app.url("acme", "/api/v1/tenant"))
-        .send()
-        .await?
-        .json()
-        .await?;
+    let info = w.tenant_info("acme").await;
     assert_eq!(info["sso_enabled"], true);
     assert_eq!(
         info["sso_providers"],
         json!([{"id": w.acme, "display_name": "Acme Login"}])
     );
-    let other: Value = client(&w.app)
-        .get(w.app.url("initech", "/api/v1/tenant"))
-        .send()
-        .await?
-        .json()
-        .await?;
+    let other = w.tenant_info("initech").await;
     assert_eq!(other["sso_enabled"], false);
     assert_eq!(other["sso_providers"], json!([]));
 
     // An inactive provider is not offered, and cannot be started.
-    let view: Value = client(&w.app)
-        .get(
-            w.app
-                .url("acme", &format!("/api/v1/sso-providers/{}", w.acme)),
-        )
-        .bearer_auth(&w.admin)
-        .send()
-        .await?
-        .json()
-        .await?;
-    let patched = client(&w.app)
-        .patch(
-            w.app
-                .url("acme", &format!("/api/v1/sso-providers/{}", w.acme)),
-        )
-        .bearer_auth(&w.admin)
-        .json(&json!({"version": view["version"], "status": "INACTIVE"}))
-        .send()
-        .await?;
+    let patched = w.change_provider(json!({"status": "INACTIVE"})).await;
     assert_eq!(patched.status(), 200);
-    let info: Value = client(&w.app)
-        .get(w.app.url("acme", "/api/v1/tenant"))
-        .send()
-        .await?
-        .json()
-        .await?;
-    assert_eq!(info["sso_providers"], json!([]));
+    assert_eq!(w.tenant_info("acme").await["sso_providers"], json!([]));
     let start = client(&w.app)
         .get(w.app.url(
             "acme",
@@ -649,22 +665,11 @@ async fn an_sso_account_has_no_password_here_and_an_inactive_one_is_refused() ->
 async fn a_provider_that_only_vouches_for_identity_gives_new_accounts_its_default_role(
 ) -> TestResult {
     let w = world().await;
-    let view: Value = client(&w.app)
-        .get(
-            w.app
-                .url("acme", &format!("/api/v1/sso-providers/{}", w.acme)),
+    let patched = w
+        .change_provider(
+            json!({"role_management": "IDP_IDENTITY_ONLY", "default_role": "FULFILLER"}),
         )
-        .bearer_auth(&w.admin)
-        .send()
-        .await?
-        .json()
-        .await?;
-    let patched = client(&w.app)
-        .patch(w.app.url("acme", &format!("/api/v1/sso-providers/{}", w.acme)))
-        .bearer_auth(&w.admin)
-        .json(&json!({"version": view["version"], "role_management": "IDP_IDENTITY_ONLY", "default_role": "FULFILLER"}))
-        .send()
-        .await?;
+        .await;
     assert_eq!(patched.status(), 200);
     // The claims say administrator; here, a new account gets the default.
     let (_, me) = w.signed_in("alice-0001").await;
@@ -797,13 +802,7 @@ async fn providers_are_administered_by_administrators_of_their_tenant_only() -> 
     assert!(malformed.status().is_client_error());
 
     // A change with a stale version is refused; the secret can be replaced.
-    let current: Value = client(app)
-        .get(&one)
-        .bearer_auth(&w.admin)
-        .send()
-        .await?
-        .json()
-        .await?;
+    let current = w.provider().await;
     let version = current["version"].as_i64().unwrap_or_default();
     let changed = client(app)
         .patch(&one)
@@ -845,57 +844,25 @@ async fn providers_are_administered_by_administrators_of_their_tenant_only() -> 
             .status(),
         404
     );
-    let info: Value = client(app)
-        .get(app.url("acme", "/api/v1/tenant"))
-        .send()
-        .await?
-        .json()
-        .await?;
+    let info = w.tenant_info("acme").await;
     assert_eq!(info["sso_providers"], json!([]));
     Ok(())
 }
 
 #[tokio::test]
 async fn the_operator_creates_and_lists_providers_from_the_command_line() -> TestResult {
-    use std::io::Write;
-    use std::process::{Command, Stdio};
     let app = spawn_app().await;
     app.tenant("acme");
     app.facility("acme", "BER-01", "Berlin Store");
-    let backoffice = |args: &[&str]| {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_backoffice"));
+    let run = |args: &[&str], stdin: &str| {
+        let mut command = backoffice(&app.data_dir, &app.database_url);
         command
-            .env_clear()
-            .env("BACKOFFICE_DATA_DIR", &app.data_dir)
-            .env("BACKOFFICE_DATABASE_URL", &app.database_url)
             .env(
                 "BACKOFFICE_PUBLIC_URL",
                 "https://{tenant}.backoffice.example.com",
             )
-            .env("BACKOFFICE_LOG", "warn")
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        command
-    };
-    let run = |args: &[&str], stdin: &str| {
-        let mut child = backoffice(args).spawn().expect("spawn");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(stdin.as_bytes())
-            .expect("stdin");
-        let out = child.wait_with_output().expect("wait");
-        (
-            out.status.success(),
-            format!(
-                "{}{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            ),
-        )
+            .args(args);
+        run(command, stdin)
     };
     let (ok, help) = run(&["sso", "--help"], "");
     assert!(

@@ -51,13 +51,6 @@ fn to_login(failure: SsoFailure, https: bool) -> HttpResponse {
         .finish()
 }
 
-fn address(state: &AppState, req: &HttpRequest) -> String {
-    state
-        .client(req)
-        .address()
-        .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
-}
-
 #[utoipa::path(
     get,
     path = "/api/v1/auth/sso/start",
@@ -87,7 +80,7 @@ pub async fn start(
             &tenant,
             provider.as_deref(),
             return_to.as_deref(),
-            &address(&state, &req),
+            &state.address_of(&req),
         )
         .await
     {
@@ -136,7 +129,7 @@ pub async fn callback(
         error,
         issuer: iss,
         browser_state: cookies::read(&req, Kind::SsoState, https),
-        address: address(&state, &req),
+        address: state.address_of(&req),
         user_agent: client::user_agent(&req),
     };
     match state.sso.callback(&tenant, arrival).await {
