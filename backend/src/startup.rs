@@ -37,9 +37,8 @@ use std::time::Duration;
 /// made, and forgets stale failure counts.
 const HOUSEKEEPING_EVERY: Duration = crate::auth::keys::RELOAD_EVERY;
 
-/// Sent mail, expired reset links and single sign-on states are kept this
-/// long for the record (and so an expired link is still recognised as
-/// expired), then dropped.
+/// Sent mail and expired reset links are kept this long for the record
+/// (and so an expired link is still recognised as expired), then dropped.
 const KEEP_SPENT: chrono::TimeDelta = chrono::TimeDelta::days(1);
 
 pub struct Application {
@@ -235,7 +234,9 @@ async fn housekeeping(state: web::Data<AppState>) {
                     .forget_stale(conn, now, reset_limits_window)?;
                 OutboxRow::delete_sent(conn, now - KEEP_SPENT)?;
                 PasswordResetToken::delete_expired(conn, now - KEEP_SPENT)?;
-                SsoLoginState::delete_expired(conn, now - KEEP_SPENT)?;
+                // An expired sign-in is refused alike whether its row is
+                // there or not: it goes at once.
+                SsoLoginState::delete_expired(conn, now)?;
                 Ok(())
             })
             .await;
