@@ -186,7 +186,15 @@ impl Oidc {
             .map_err(|e| OidcError::Rejected(format!("the issuer is not a URL: {e}")))?;
         let metadata = CoreProviderMetadata::discover_async(issuer_url, &self.http)
             .await
-            .map_err(|e| OidcError::Unavailable(format!("discovery of {issuer}: {e}")))?;
+            .map_err(|e| match e {
+                // Not reachable, or not answering well: maybe later.
+                openidconnect::DiscoveryError::Request(_)
+                | openidconnect::DiscoveryError::Response(..) => {
+                    OidcError::Unavailable(format!("discovery of {issuer}: {e}"))
+                }
+                // Answering, but not as this issuer: a misconfiguration.
+                other => OidcError::Rejected(format!("discovery of {issuer}: {other}")),
+            })?;
         let metadata = Arc::new(metadata);
         if let Ok(mut cache) = self.cache.write() {
             cache.insert(

@@ -353,6 +353,7 @@ impl SsoLogins {
         detail: &str,
         address: &str,
     ) -> SsoFailure {
+        tracing::info!(tenant = %tenant.slug, %detail, "single sign-on refused");
         let event = AuditEvent::new(&tenant.id, audit::SSO_LOGIN_FAILED)
             .detail(detail)
             .from_address(address);

@@ -584,6 +584,23 @@ async fn the_provider_down_gives_a_clean_error_and_its_new_keys_are_followed() -
         .send()
         .await?;
     assert_eq!(sso_error(&start), "sso_unavailable");
+
+    // A provider answering as another issuer than the one set up.
+    let mut impostor = acme_provider(&w.idp);
+    impostor["issuer"] = json!(format!("http://localhost:{}", w.idp.port));
+    impostor["display_name"] = json!("Not Who It Says");
+    let created: Value = create_provider(&w.app, "acme", &w.admin, &impostor)
+        .await
+        .json()
+        .await?;
+    let start = client(&w.app)
+        .get(w.app.url(
+            "acme",
+            &format!("/api/v1/auth/sso/start?provider={}", str_of(&created, "id")),
+        ))
+        .send()
+        .await?;
+    assert_eq!(sso_error(&start), "sso_failed");
     Ok(())
 }
 
