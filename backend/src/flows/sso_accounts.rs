@@ -80,7 +80,9 @@ impl Arrival {
             self.audit(conn, audit::SSO_LOGIN_FAILED, existing.as_ref(), &detail)?;
             return Ok(Err(SsoFailure::RoleUnmapped));
         };
-        let facility_ids = if role.is_network_wide() {
+        // Facilities come from the claims only where the provider manages
+        // roles; else administrators set them here.
+        let facility_ids = if role.is_network_wide() || management != RoleManagement::IdpManaged {
             BTreeSet::new()
         } else {
             self.mapped_facilities(conn)?
@@ -208,11 +210,16 @@ impl Arrival {
         let mut changed = Vec::new();
         if fields != stored {
             User::update_from_provider(conn, tenant_id, &user.id, &fields, now)?;
-            changed.push(if fields.role == stored.role {
-                "names, email or language"
-            } else {
-                "role"
-            });
+            if (ProviderFields {
+                role,
+                ..stored.clone()
+            }) != fields
+            {
+                changed.push("names, email or language");
+            }
+            if fields.role != stored.role {
+                changed.push("role");
+            }
         }
         let mut lost_facility = false;
         if self.provider.role_management() == RoleManagement::IdpManaged {

@@ -396,6 +396,11 @@ async fn a_later_sign_in_replaces_role_and_facilities_with_what_the_claims_say_n
         .send()
         .await?;
     assert_eq!(refresh.status(), 401);
+    let kinds = w.audit_kinds().await;
+    assert!(
+        kinds.contains(&"user_changed by single sign-on with Acme Login; changed: names, email or language, role, facilities; 1 sessions revoked".to_owned()),
+        "{kinds:?}"
+    );
     Ok(())
 }
 
