@@ -35,6 +35,9 @@ const REFETCH_AT_MOST_EVERY: Duration = Duration::from_secs(10);
 /// Each call to a provider: connecting, and the whole exchange.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// Issuers cached at most (providers are set up by administrators, so
+/// this is far beyond any deployment; it only bounds the memory).
+const CACHE_MAX: usize = 1_000;
 /// The longest claim value kept for an account field.
 const MAX_CLAIM_CHARS: usize = 256;
 
@@ -197,6 +200,9 @@ impl Oidc {
             })?;
         let metadata = Arc::new(metadata);
         if let Ok(mut cache) = self.cache.write() {
+            if cache.len() >= CACHE_MAX {
+                cache.clear();
+            }
             cache.insert(
                 issuer.to_owned(),
                 Cached {
