@@ -15,6 +15,8 @@ import * as path from 'node:path';
 const port = Number(process.env.E2E_PORT ?? 18181);
 process.env.E2E_PORT = String(port);
 process.env.E2E_SMTP_PORT ??= String(port + 1);
+// The OpenID provider that start-server.sh starts for acme's single sign-on.
+process.env.E2E_IDP_PORT ??= String(port + 2);
 // Workers load this file again with the runner's environment: only the
 // runner picks the folder and clears it (the catcher wants a folder that does
 // not exist yet).

@@ -11,15 +11,17 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BIN="${BACKOFFICE_BIN:-$ROOT/target/debug/backoffice}"
 PORT="${E2E_PORT:?E2E_PORT is not set}"
 SMTP_PORT="${E2E_SMTP_PORT:?E2E_SMTP_PORT is not set}"
+IDP_PORT="${E2E_IDP_PORT:?E2E_IDP_PORT is not set}"
 MAILDIR="${E2E_MAIL_DIR:?E2E_MAIL_DIR is not set}"
 # The data folder comes from playwright.config.ts, so a spec can age a reset
 # link in the database (the only way to see a real expired link in seconds).
 DATA="${E2E_DATA_DIR:?E2E_DATA_DIR is not set}"
 mkdir -p "$DATA"
-SMTP_PID="" SERVER_PID="" OWN_MAILDIR=""
+SMTP_PID="" SERVER_PID="" IDP_PID="" OWN_MAILDIR=""
 stop() {
   [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null
   [ -n "$SMTP_PID" ] && kill "$SMTP_PID" 2>/dev/null
+  [ -n "$IDP_PID" ] && kill "$IDP_PID" 2>/dev/null
   # Folders first: Playwright kills the lot if stopping takes too long.
   rm -rf "$DATA" ${OWN_MAILDIR:+"$OWN_MAILDIR"}
   wait 2>/dev/null
@@ -91,6 +93,25 @@ done
 # Still running: the port is ours, not an older process's.
 kill -0 "$SMTP_PID" 2>/dev/null \
   || { echo "start-server.sh: the SMTP catcher could not use port $SMTP_PORT" >&2; exit 1; }
+
+# The OpenID provider of acme's single sign-on: e2e/idp/idp.mjs (npm
+# oidc-provider) with one client, whose secret the provider row keeps sealed.
+# globex has no provider, so its login screen offers none.
+IDP_SECRET="acme-idp-client-secret"
+IDP_CLIENTS="[{\"client_id\":\"acme-backoffice\",\"client_secret\":\"$IDP_SECRET\",\"redirect_uris\":[\"http://acme.localhost:$PORT/api/v1/auth/sso/callback\"]}]" \
+  node "$ROOT/e2e/idp/idp.mjs" "$IDP_PORT" >"$DATA/idp.log" 2>&1 &
+IDP_PID=$!
+for _ in $(seq 100); do
+  grep -q '^idp ready' "$DATA/idp.log" 2>/dev/null && break
+  kill -0 "$IDP_PID" 2>/dev/null || { cat "$DATA/idp.log" >&2; echo "start-server.sh: the OpenID provider did not start" >&2; exit 1; }
+  sleep 0.1
+done
+grep -q '^idp ready' "$DATA/idp.log" || { echo "start-server.sh: the OpenID provider is not ready" >&2; exit 1; }
+printf '%s\n' "$IDP_SECRET" | bo sso create --tenant acme --name "Acme Login" \
+  --issuer "http://127.0.0.1:$IDP_PORT" --client-id acme-backoffice \
+  --role-claim roles --role-map backoffice-admin=ADMINISTRATOR \
+  --role-map backoffice-supervisor=SUPERVISOR --role-map backoffice-fulfiller=FULFILLER \
+  --group-claim groups --group-map store-berlin=BER-01 --group-map warehouse-hamburg=HAM-02
 
 # Loopback is a trusted proxy here, so the brute-force spec can act from many
 # client addresses (X-Forwarded-For); Chromium sends no such header.

@@ -22,6 +22,8 @@ export CHROMIUM_PATH=/usr/bin/chromium
 # The API and browser tests start their own SMTP catcher with Debian's
 # Python, whatever python3 comes first on PATH.
 export BACKOFFICE_TEST_PYTHON=/usr/bin/python3
+# They also start their own OpenID provider, e2e/idp/idp.mjs, with `node`:
+# its package (oidc-provider) came with the npm ci of ensure_frontend_tools.
 
 say "formatting and lints"
 cargo fmt --all -- --check

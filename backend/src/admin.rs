@@ -210,6 +210,8 @@ pub fn create_user(
         modified_at: at,
         last_login_at: None,
         previous_login_at: None,
+        sso_issuer: None,
+        sso_subject: None,
     };
     user.insert_with_facilities(conn, &facility_ids)
         .map_err(|e| {

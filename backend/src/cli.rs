@@ -1,6 +1,6 @@
 //! The `backoffice` command line: `serve`, and the operator commands that
-//! create tenants, facilities and accounts on whichever database is
-//! configured.
+//! create tenants, facilities, accounts and single sign-on providers on
+//! whichever database is configured.
 
 use crate::admin::{self, NewAccount};
 use crate::auth::password::PasswordHasher;
@@ -46,6 +46,9 @@ pub enum Command {
     /// Manage accounts
     #[command(subcommand)]
     User(UserCommand),
+    /// Manage a tenant's single sign-on providers (OpenID Connect)
+    #[command(subcommand)]
+    Sso(crate::sso_cli::SsoCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -150,15 +153,21 @@ pub enum UserCommand {
 }
 
 /// A password from a person at a terminal (asked twice, without echo), or
+/// from the first line of standard input when a script pipes it in.
+fn read_password() -> anyhow::Result<SecretString> {
+    read_secret("Password", "password")
+}
+
+/// A secret from a person at a terminal (asked twice, without echo), or
 /// from the first line of standard input when a script pipes it in. Never
 /// from the command line, where other users' `ps` would see it.
-fn read_password() -> anyhow::Result<SecretString> {
+pub(crate) fn read_secret(label: &str, what: &str) -> anyhow::Result<SecretString> {
     use std::io::IsTerminal;
-    let password = if std::io::stdin().is_terminal() {
-        let first = prompt_without_echo("Password: ")?;
+    let secret = if std::io::stdin().is_terminal() {
+        let first = prompt_without_echo(&format!("{label}: "))?;
         let again = prompt_without_echo("Repeat it: ")?;
         if first != again {
-            anyhow::bail!("the two passwords differ");
+            anyhow::bail!("the two {what}s differ");
         }
         first
     } else {
@@ -166,10 +175,10 @@ fn read_password() -> anyhow::Result<SecretString> {
         std::io::stdin().lock().read_line(&mut line)?;
         line.trim_end_matches(['\r', '\n']).to_owned()
     };
-    if password.is_empty() {
-        anyhow::bail!("no password given");
+    if secret.is_empty() {
+        anyhow::bail!("no {what} given");
     }
-    Ok(SecretString::from(password))
+    Ok(SecretString::from(secret))
 }
 
 /// Asks on standard error and reads one line from the terminal with echo
@@ -221,6 +230,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", settings.data_dir.display()))?;
     match cli.command {
         Command::Serve => serve(settings),
+        Command::Sso(command) => crate::sso_cli::run(&settings, command),
         Command::Tenant(TenantCommand::Create { slug, name }) => {
             let mut conn = db::connect(&settings.database, 1)?.get()?;
             let tenant = admin::create_tenant(&mut conn, &slug, &name)?;

@@ -15,6 +15,7 @@ pub mod model;
 pub mod net;
 pub mod routes;
 pub mod settings;
+pub mod sso_cli;
 pub mod startup;
 pub mod state;
 pub mod tenancy;

@@ -13,18 +13,21 @@ use crate::db::{self, Database, DbPool};
 use crate::flows::password_change::PasswordChanges;
 use crate::flows::password_reset::PasswordResets;
 use crate::flows::sign_in::SignInService;
+use crate::flows::sso_login::SsoLogins;
+use crate::flows::sso_providers::SsoProviders;
 use crate::flows::users::UserAdmin;
 use crate::mail::outbox::Outbox;
 use crate::mail::transport::Transport;
 use crate::model::outbox::OutboxRow;
 use crate::model::password_reset::PasswordResetToken;
+use crate::model::sso_login_state::SsoLoginState;
 use crate::routes;
 use crate::settings::PublicUrl;
 use crate::settings::Settings;
 use crate::state::AppState;
 use crate::tenancy::TenantResolver;
 use actix_web::dev::Server;
-use actix_web::middleware::{from_fn, Compress, Logger};
+use actix_web::middleware::{from_fn, Compress};
 use actix_web::{web, App, HttpServer};
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -100,7 +103,17 @@ impl Application {
             settings.refresh_reuse_grace,
             &secret,
         );
+        let sso = Arc::new(SsoLogins {
+            db: db.clone(),
+            oidc: Arc::new(crate::auth::oidc::Oidc::new()?),
+            providers: SsoProviders {
+                secret: Arc::clone(&secret),
+                links: links.clone(),
+            },
+            sessions: sessions.clone(),
+        });
         let state = web::Data::new(AppState {
+            sso,
             tenants: TenantResolver::new(
                 &settings.tenant_host_pattern,
                 settings.default_tenant.clone(),
@@ -161,7 +174,7 @@ impl Application {
                 .wrap(from_fn(crate::http::problem_fallback::ensure))
                 .wrap(from_fn(crate::http::security_headers::add))
                 .wrap(Compress::default())
-                .wrap(Logger::new("%a \"%r\" %s %b %Dms").exclude("/healthz"))
+                .wrap(crate::http::access_log::logger())
                 .configure(routes::configure)
                 .service(routes::spa::service(&static_dir))
         })
@@ -221,6 +234,9 @@ async fn housekeeping(state: web::Data<AppState>) {
                     .forget_stale(conn, now, reset_limits_window)?;
                 OutboxRow::delete_sent(conn, now - KEEP_SPENT)?;
                 PasswordResetToken::delete_expired(conn, now - KEEP_SPENT)?;
+                // An expired sign-in is refused alike whether its row is
+                // there or not: it goes at once.
+                SsoLoginState::delete_expired(conn, now)?;
                 Ok(())
             })
             .await;

@@ -12,6 +12,7 @@ use crate::db::Database;
 use crate::flows::password_change::PasswordChanges;
 use crate::flows::password_reset::PasswordResets;
 use crate::flows::sign_in::SignInService;
+use crate::flows::sso_login::SsoLogins;
 use crate::flows::users::UserAdmin;
 use crate::http::client::Client;
 use crate::mail::outbox::Outbox;
@@ -29,6 +30,9 @@ pub struct AppState {
     pub password_resets: Arc<PasswordResets>,
     pub password_changes: Arc<PasswordChanges>,
     pub users: UserAdmin,
+    /// Single sign-on, and the administration of its providers
+    /// (`sso.providers`).
+    pub sso: Arc<SsoLogins>,
     pub outbox: Outbox,
     pub sessions: SessionPolicy,
     pub access_tokens: AccessTokens,
@@ -46,5 +50,13 @@ impl AppState {
             self.settings.forwarded_headers,
             self.settings.public_https(),
         )
+    }
+
+    /// The client's address as the audit trail writes it (`unknown` when
+    /// there is none).
+    pub fn address_of(&self, req: &HttpRequest) -> String {
+        self.client(req)
+            .address()
+            .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
     }
 }

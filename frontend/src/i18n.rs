@@ -173,6 +173,10 @@ pub fn code_text(locale: Locale, code: ProblemCode) -> &'static str {
         }
         ProblemCode::PasswordManagedBySso => td_string!(locale, problem.password_managed_by_sso),
         ProblemCode::TooManyAttempts => td_string!(locale, problem.too_many_attempts),
+        ProblemCode::SsoFailed => td_string!(locale, problem.sso_failed),
+        ProblemCode::SsoCancelled => td_string!(locale, problem.sso_cancelled),
+        ProblemCode::SsoUnavailable => td_string!(locale, problem.sso_unavailable),
+        ProblemCode::SsoRoleUnmapped => td_string!(locale, problem.sso_role_unmapped),
         ProblemCode::DatabaseUnavailable | ProblemCode::InternalError | ProblemCode::Unknown => {
             td_string!(locale, problem.failed)
         }

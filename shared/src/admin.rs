@@ -146,7 +146,7 @@ pub struct UserChanges {
 }
 
 /// A field that is present, even as `null`, reads as `Some`.
-fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+pub(crate) fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
 where
     D: serde::Deserializer<'de>,
     T: Deserialize<'de>,

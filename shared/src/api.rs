@@ -10,8 +10,13 @@ use serde::{Deserialize, Serialize};
 pub struct TenantInfo {
     pub slug: String,
     pub display_name: String,
-    /// Whether the login screen offers single sign-on.
+    /// Whether the login screen offers single sign-on: some provider is
+    /// active.
     pub sso_enabled: bool,
+    /// The active providers, one login button each; the button navigates
+    /// to `/api/v1/auth/sso/start?provider={id}` (and `&return_to=/path`).
+    #[serde(default)]
+    pub sso_providers: Vec<crate::sso::SsoProviderRef>,
 }
 
 /// Where the refresh token goes. Browsers keep the default, an `HttpOnly`

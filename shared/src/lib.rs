@@ -8,6 +8,7 @@ pub mod locale;
 pub mod password_policy;
 pub mod problem;
 pub mod role;
+pub mod sso;
 pub mod username;
 
 pub mod account;

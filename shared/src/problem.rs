@@ -74,6 +74,17 @@ pub enum ProblemCode {
     PasswordChangeRequired,
     /// The account signs in through single sign-on: it has no password here.
     PasswordManagedBySso,
+    /// Single sign-on failed: an unknown, used or expired sign-in, a token
+    /// that does not check out, or an answer the provider should not give.
+    /// The login screen gets it as `/login?sso_error=sso_failed`.
+    SsoFailed,
+    /// The person cancelled at the identity provider, or it refused them.
+    SsoCancelled,
+    /// The identity provider cannot be reached (or answers with errors).
+    SsoUnavailable,
+    /// The provider's claims give no role here, and the provider sets no
+    /// default: an administrator must map the role.
+    SsoRoleUnmapped,
     /// Too many wrong current passwords: `Retry-After` says when to try again.
     TooManyAttempts,
     DatabaseUnavailable,
@@ -112,6 +123,10 @@ impl ProblemCode {
             ProblemCode::ResetLinkReplaced => "reset_link_replaced",
             ProblemCode::PasswordChangeRequired => "password_change_required",
             ProblemCode::PasswordManagedBySso => "password_managed_by_sso",
+            ProblemCode::SsoFailed => "sso_failed",
+            ProblemCode::SsoCancelled => "sso_cancelled",
+            ProblemCode::SsoUnavailable => "sso_unavailable",
+            ProblemCode::SsoRoleUnmapped => "sso_role_unmapped",
             ProblemCode::TooManyAttempts => "too_many_attempts",
             ProblemCode::DatabaseUnavailable => "database_unavailable",
             ProblemCode::InternalError => "internal_error",
@@ -132,6 +147,7 @@ mod tests {
             ProblemCode::UnsupportedMediaType,
             ProblemCode::DatabaseUnavailable,
             ProblemCode::ResetLinkReplaced,
+            ProblemCode::SsoRoleUnmapped,
         ] {
             let wire = serde_json::to_string(&code).unwrap_or_default();
             assert_eq!(wire, format!("\"{}\"", code.as_str()));

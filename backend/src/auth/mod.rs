@@ -1,8 +1,10 @@
-//! Authentication: passwords, tokens, sessions and brute-force protection.
+//! Authentication: passwords, tokens, sessions, brute-force protection and
+//! the OpenID Connect relying party.
 
 pub mod device_cookie;
 pub mod jwt;
 pub mod keys;
+pub mod oidc;
 pub mod password;
 #[cfg(test)]
 mod phc_compat;

@@ -6,12 +6,14 @@ use crate::auth::jwt::{self, AccessClaims, TokenError};
 use crate::auth::keys::KeyRing;
 use crate::auth::secret_key::SecretKey;
 use crate::auth::secret_token::{hash_token, SecretToken};
+use crate::db::DbConnection;
 use crate::model::facility::Facility;
 use crate::model::session::{RefreshToken, Session};
 use crate::model::user::User;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{NaiveDateTime, TimeDelta};
+use diesel::QueryResult;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use std::time::Duration;
@@ -70,6 +72,28 @@ impl SessionPolicy {
         }
     }
 
+    /// Opens a session for `user` with its first refresh token and notes
+    /// the sign-in on the account, in the caller's transaction: the one way
+    /// a sign-in (password or single sign-on) opens a session.
+    pub fn open(
+        &self,
+        conn: &mut DbConnection,
+        user: &User,
+        user_agent: Option<String>,
+        address: &str,
+        now: NaiveDateTime,
+    ) -> QueryResult<OpenedSession> {
+        let session = self.new_session(user, user_agent, address, now);
+        let (refresh_token, refresh_row) = self.first_refresh_token(&session, now);
+        session.open(conn, &refresh_row)?;
+        User::record_sign_in(conn, &user.tenant_id, &user.id, now)?;
+        Ok(OpenedSession {
+            session,
+            refresh_token,
+            refresh_expires_at: refresh_row.expires_at,
+        })
+    }
+
     /// A session's first refresh token: random.
     pub fn first_refresh_token(
         &self,
@@ -116,6 +140,13 @@ impl SessionPolicy {
         };
         (secret, row)
     }
+}
+
+/// A session a sign-in opened, with the refresh token to hand out.
+pub struct OpenedSession {
+    pub session: Session,
+    pub refresh_token: SecretToken,
+    pub refresh_expires_at: NaiveDateTime,
 }
 
 /// Signs access tokens: who issues them, for whom, for how long.

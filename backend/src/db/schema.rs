@@ -41,6 +41,8 @@ diesel::table! {
         modified_at -> Timestamp,
         last_login_at -> Nullable<Timestamp>,
         previous_login_at -> Nullable<Timestamp>,
+        sso_issuer -> Nullable<Text>,
+        sso_subject -> Nullable<Text>,
     }
 }
 
@@ -151,6 +153,43 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sso_providers (id) {
+        id -> Text,
+        tenant_id -> Text,
+        display_name -> Text,
+        status -> Text,
+        issuer -> Text,
+        client_id -> Text,
+        sealed_client_secret -> Nullable<Text>,
+        extra_params -> Text,
+        scopes -> Text,
+        role_management -> Text,
+        role_claim -> Nullable<Text>,
+        role_mapping -> Text,
+        default_role -> Nullable<Text>,
+        group_claim -> Nullable<Text>,
+        group_mapping -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        modified_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sso_login_states (state_hash) {
+        state_hash -> Text,
+        tenant_id -> Text,
+        provider_id -> Text,
+        nonce -> Text,
+        sealed_pkce_verifier -> Text,
+        return_to -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(facilities -> tenants (tenant_id));
 diesel::joinable!(users -> tenants (tenant_id));
 diesel::joinable!(user_facilities -> users (user_id));
@@ -171,4 +210,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     password_reset_requests,
     password_reset_tokens,
     outbox,
+    sso_providers,
+    sso_login_states,
 );

@@ -5,6 +5,9 @@
 pub mod password_change;
 pub mod password_reset;
 pub mod sign_in;
+mod sso_accounts;
+pub mod sso_login;
+pub mod sso_providers;
 pub mod users;
 
 use crate::mail::templates::{self, Change, Recipient};

@@ -182,18 +182,15 @@ impl SignInService {
         now: NaiveDateTime,
     ) -> Result<Outcome, SignInError> {
         let tenant_id = attempt.tenant_id.as_str();
-        let session = self
-            .sessions
-            .new_session(&user, attempt.user_agent, address, now);
-        let (refresh_token, refresh_row) = self.sessions.first_refresh_token(&session, now);
         let opened = self.db.write_blocking(|conn| {
             let still_active = User::find(conn, tenant_id, &user.id)?
                 .is_some_and(|now_stored| now_stored.is_active());
             if !still_active {
                 return Ok(None);
             }
-            session.open(conn, &refresh_row)?;
-            User::record_sign_in(conn, tenant_id, &user.id, now)?;
+            let opened =
+                self.sessions
+                    .open(conn, &user, attempt.user_agent.clone(), address, now)?;
             self.throttle
                 .record_success(conn, tenant_id, keys, verdict)?;
             audited(
@@ -208,9 +205,9 @@ impl SignInService {
             } else {
                 Facility::of_user(conn, tenant_id, &user.id)?
             };
-            Ok(Some(facilities))
+            Ok(Some((opened, facilities)))
         })?;
-        let Some(facilities) = opened else {
+        let Some((opened, facilities)) = opened else {
             return Ok(Outcome::Inactive);
         };
         let device_cookie = self.devices.after_sign_in(
@@ -220,11 +217,11 @@ impl SignInService {
             now,
         );
         Ok(Outcome::SignedIn(Box::new(SignedIn {
-            refresh_expires_at: refresh_row.expires_at,
+            refresh_expires_at: opened.refresh_expires_at,
             user,
             facilities,
-            session,
-            refresh_token,
+            session: opened.session,
+            refresh_token: opened.refresh_token,
             device_cookie,
             now,
         })))

@@ -203,7 +203,7 @@ impl Directory {
     }
 }
 
-fn rfc3339(at: chrono::NaiveDateTime) -> String {
+pub(crate) fn rfc3339(at: chrono::NaiveDateTime) -> String {
     at.and_utc().to_rfc3339()
 }
 
@@ -598,6 +598,8 @@ impl UserAdmin {
             modified_at: now,
             last_login_at: None,
             previous_login_at: None,
+            sso_issuer: None,
+            sso_subject: None,
         };
         let invite = user.password_hash.is_none();
         let (tenant_row, inviter) = (tenant.clone(), self.inviter());
@@ -977,7 +979,7 @@ pub struct AdministeredFields {
     pub status: AccountStatus,
 }
 
-fn name_field(
+pub(crate) fn name_field(
     errors: &mut FieldErrors,
     field: &'static str,
     value: &str,
@@ -1154,6 +1156,8 @@ mod tests {
             modified_at: now,
             last_login_at: None,
             previous_login_at: None,
+            sso_issuer: None,
+            sso_subject: None,
         }
     }
 

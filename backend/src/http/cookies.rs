@@ -1,8 +1,10 @@
-//! The two cookies this server sets, both `HttpOnly` and `SameSite=Strict`:
-//! the browser's refresh token and its device cookie (`auth::device_cookie`).
-//! Over https they are `Secure`, host-only and `__Host-` prefixed (which
-//! demands `Path=/`); over plain http, in development, they are scoped to
-//! the auth endpoints, the only ones that read them.
+//! The cookies this server sets, all `HttpOnly`: the browser's refresh
+//! token and its device cookie (`auth::device_cookie`), `SameSite=Strict`,
+//! and the state of a single sign-on under way, `SameSite=Lax` because the
+//! provider's redirect back is a navigation from another site. Over https
+//! they are `Secure`, host-only and `__Host-` prefixed (which demands
+//! `Path=/`); over plain http, in development, they are scoped to the auth
+//! endpoints, the only ones that read them.
 
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::HttpRequest;
@@ -14,6 +16,8 @@ pub const AUTH_PATH: &str = "/api/v1/auth";
 pub enum Kind {
     Refresh,
     Device,
+    /// Binds a single sign-on's state to the browser that started it.
+    SsoState,
 }
 
 impl Kind {
@@ -23,6 +27,15 @@ impl Kind {
             (Kind::Refresh, false) => "backoffice_refresh",
             (Kind::Device, true) => "__Host-backoffice_device",
             (Kind::Device, false) => "backoffice_device",
+            (Kind::SsoState, true) => "__Host-backoffice_sso",
+            (Kind::SsoState, false) => "backoffice_sso",
+        }
+    }
+
+    fn same_site(self) -> SameSite {
+        match self {
+            Kind::Refresh | Kind::Device => SameSite::Strict,
+            Kind::SsoState => SameSite::Lax,
         }
     }
 }
@@ -37,7 +50,7 @@ pub fn issue(
         .path(if https { "/" } else { AUTH_PATH })
         .http_only(true)
         .secure(https)
-        .same_site(SameSite::Strict)
+        .same_site(kind.same_site())
         .max_age(actix_web::cookie::time::Duration::seconds(
             i64::try_from(max_age.as_secs()).unwrap_or(i64::MAX),
         ))

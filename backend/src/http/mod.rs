@@ -1,7 +1,9 @@
 //! What only HTTP needs: problem documents, the caller's facts, the tenant
-//! and authentication extractors, JSON bodies, cookies and headers. The
+//! and authentication extractors, JSON bodies, cookies, headers and the
+//! access log. The
 //! flows below know nothing of it.
 
+pub mod access_log;
 pub mod authenticated;
 pub mod client;
 pub mod cookies;

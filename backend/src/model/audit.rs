@@ -1,5 +1,6 @@
-//! The audit trail: sign-ins, failures, lockouts and password resets, per
-//! tenant. No secret is ever written here.
+//! The audit trail: sign-ins (by password and single sign-on), failures,
+//! lockouts, password resets and administrative changes, per tenant. No
+//! secret is ever written here.
 
 use crate::db::schema::audit_events;
 use crate::db::DbConnection;
@@ -26,6 +27,10 @@ pub const USER_DELETED: &str = "user_deleted";
 pub const INVITATION_SENT: &str = "invitation_sent";
 pub const PASSWORD_SET_BY_ADMINISTRATOR: &str = "password_set_by_administrator";
 pub const SESSIONS_REVOKED_BY_ADMINISTRATOR: &str = "sessions_revoked_by_administrator";
+pub const SSO_LOGIN_FAILED: &str = "sso_login_failed";
+pub const SSO_PROVIDER_CREATED: &str = "sso_provider_created";
+pub const SSO_PROVIDER_CHANGED: &str = "sso_provider_changed";
+pub const SSO_PROVIDER_DELETED: &str = "sso_provider_deleted";
 
 /// Which events a listing wants.
 #[derive(Debug, Clone, Default)]

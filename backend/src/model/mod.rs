@@ -9,6 +9,8 @@ pub mod outbox;
 pub mod password_reset;
 pub mod session;
 pub mod signing_key;
+pub mod sso_login_state;
+pub mod sso_provider;
 pub mod tenant;
 pub mod user;
 

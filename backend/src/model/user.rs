@@ -30,6 +30,11 @@ pub struct User {
     pub last_login_at: Option<NaiveDateTime>,
     /// The sign-in before the last one, for the account page.
     pub previous_login_at: Option<NaiveDateTime>,
+    /// For an `OIDC` account: the identity provider's issuer and its
+    /// subject (`sub`) for the person, together unique in the tenant. SSO
+    /// sign-ins find accounts by these, never by email.
+    pub sso_issuer: Option<String>,
+    pub sso_subject: Option<String>,
 }
 
 /// What the owner of an account may change about it, already checked.
@@ -38,6 +43,17 @@ pub struct Profile {
     pub first_name: String,
     pub last_name: String,
     pub locale: String,
+}
+
+/// What an identity provider's claims set on an SSO account, already
+/// checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderFields {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: Option<String>,
+    pub locale: String,
+    pub role: Role,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -117,6 +133,64 @@ impl User {
             .select(User::as_select())
             .get_result(conn)
             .optional()
+    }
+
+    /// The account of a provider identity (issuer and subject).
+    pub fn find_by_sso_identity(
+        conn: &mut DbConnection,
+        tenant_id: &str,
+        issuer: &str,
+        subject: &str,
+    ) -> QueryResult<Option<User>> {
+        users::table
+            .filter(users::tenant_id.eq(tenant_id))
+            .filter(users::sso_issuer.eq(issuer))
+            .filter(users::sso_subject.eq(subject))
+            .select(User::as_select())
+            .get_result(conn)
+            .optional()
+    }
+
+    /// Whether a username is taken in the tenant.
+    pub fn username_taken(
+        conn: &mut DbConnection,
+        tenant_id: &str,
+        username: &str,
+    ) -> QueryResult<bool> {
+        diesel::select(diesel::dsl::exists(
+            users::table
+                .filter(users::tenant_id.eq(tenant_id))
+                .filter(users::username.eq(username)),
+        ))
+        .get_result(conn)
+    }
+
+    /// Stores what an identity provider says about an account at a
+    /// sign-in: names, email and locale, and (when the provider manages
+    /// roles) the role. The version counts the change.
+    pub fn update_from_provider(
+        conn: &mut DbConnection,
+        tenant_id: &str,
+        id: &str,
+        fields: &ProviderFields,
+        now: NaiveDateTime,
+    ) -> QueryResult<bool> {
+        let changed = diesel::update(
+            users::table
+                .filter(users::tenant_id.eq(tenant_id))
+                .filter(users::id.eq(id)),
+        )
+        .set((
+            users::first_name.eq(&fields.first_name),
+            users::last_name.eq(&fields.last_name),
+            users::email.eq(&fields.email),
+            users::locale.eq(&fields.locale),
+            users::role.eq(fields.role.as_str()),
+            users::version.eq(users::version + 1),
+            users::modified_at.eq(now),
+        ))
+        .execute(conn)?;
+        Ok(changed == 1)
     }
 
     pub fn find(conn: &mut DbConnection, tenant_id: &str, id: &str) -> QueryResult<Option<User>> {

@@ -7,6 +7,7 @@ pub mod jwks;
 pub mod openapi;
 pub mod password_reset;
 pub mod spa;
+pub mod sso_providers;
 pub mod tenant;
 pub mod users;
 
@@ -26,6 +27,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/auth/login").post(auth::login::post))
                 .service(web::resource("/auth/refresh").post(auth::refresh::post))
                 .service(web::resource("/auth/logout").post(auth::logout::post))
+                .service(web::resource("/auth/sso/start").get(auth::sso::start))
+                .service(web::resource("/auth/sso/callback").get(auth::sso::callback))
+                .service(
+                    web::resource("/sso-providers")
+                        .get(sso_providers::list)
+                        .post(sso_providers::create),
+                )
+                .service(
+                    web::resource("/sso-providers/{id}")
+                        .get(sso_providers::get)
+                        .patch(sso_providers::update)
+                        .delete(sso_providers::delete),
+                )
                 .service(
                     web::resource("/me")
                         .get(account::profile::get)

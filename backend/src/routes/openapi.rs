@@ -3,7 +3,7 @@
 //! `shared` types (so it follows the code), and `GET /api/v1/reference`, a
 //! page rendered from that document on the server: no script, no CDN.
 
-use super::{account, auth, health, jwks, password_reset, tenant, users};
+use super::{account, auth, health, jwks, password_reset, sso_providers, tenant, users};
 use actix_web::http::header::ContentType;
 use actix_web::HttpResponse;
 use serde_json::Value;
@@ -16,7 +16,7 @@ use utoipa::{Modify, OpenApi};
 #[openapi(
     info(
         title = "Backoffice access API",
-        description = "Sign-in, passwords and account administration of the Backoffice. JSON under /api/v1; the tenant comes from the Host header; every error is an RFC 9457 problem document (application/problem+json) with a stable `code`, and `errors` and `error_codes` per field where a field is at fault. Authenticated calls send `Authorization: Bearer <access token>` from /api/v1/auth/login."
+        description = "Sign-in (password and single sign-on), passwords, account administration and single sign-on settings of the Backoffice. JSON under /api/v1; the tenant comes from the Host header; every error is an RFC 9457 problem document (application/problem+json) with a stable `code`, and `errors` and `error_codes` per field where a field is at fault. Authenticated calls send `Authorization: Bearer <access token>` from /api/v1/auth/login."
     ),
     paths(
         health::healthz,
@@ -26,6 +26,13 @@ use utoipa::{Modify, OpenApi};
         auth::login::post,
         auth::refresh::post,
         auth::logout::post,
+        auth::sso::start,
+        auth::sso::callback,
+        sso_providers::list,
+        sso_providers::create,
+        sso_providers::get,
+        sso_providers::update,
+        sso_providers::delete,
         password_reset::request,
         password_reset::verify,
         password_reset::confirm,

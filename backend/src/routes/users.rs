@@ -17,13 +17,6 @@ use shared::admin::{
 use shared::password_policy::{PasswordProblem, MAX_LENGTH};
 use shared::{AccountStatus, ProblemCode, Role};
 
-fn address(state: &AppState, req: &HttpRequest) -> String {
-    state
-        .client(req)
-        .address()
-        .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
-}
-
 fn to_api_error(error: UsersError) -> ApiError {
     match error {
         UsersError::Forbidden => ApiError::forbidden(),
@@ -101,7 +94,7 @@ pub async fn list(
         .list(
             &auth.tenant,
             &auth.user,
-            address(&state, &req),
+            state.address_of(&req),
             UserQuery {
                 search: params
                     .q
@@ -151,7 +144,7 @@ pub async fn create(
     }
     let user = state
         .users
-        .create(&auth.tenant, &auth.user, address(&state, &req), new)
+        .create(&auth.tenant, &auth.user, state.address_of(&req), new)
         .await
         .map_err(to_api_error)?;
     Ok(HttpResponse::Created()
@@ -189,7 +182,7 @@ pub async fn update(
         .update(
             &auth.tenant,
             &auth.user,
-            address(&state, &req),
+            state.address_of(&req),
             path.into_inner(),
             body.into_inner(),
         )
@@ -221,7 +214,7 @@ pub async fn delete(
         .delete(
             &auth.tenant,
             &auth.user,
-            address(&state, &req),
+            state.address_of(&req),
             path.into_inner(),
         )
         .await
@@ -252,7 +245,7 @@ pub async fn invite(
         .invite_again(
             &auth.tenant,
             &auth.user,
-            address(&state, &req),
+            state.address_of(&req),
             path.into_inner(),
         )
         .await
@@ -309,7 +302,7 @@ pub async fn get(
         .get(
             &auth.tenant,
             &auth.user,
-            address(&state, &req),
+            state.address_of(&req),
             path.into_inner(),
         )
         .await
@@ -350,7 +343,7 @@ pub async fn set_password(
         .set_password(
             &auth.tenant,
             &auth.user,
-            address(&state, &req),
+            state.address_of(&req),
             path.into_inner(),
             SecretString::from(password),
         )
@@ -381,7 +374,7 @@ pub async fn unlock(
         .unlock(
             &auth.tenant,
             &auth.user,
-            address(&state, &req),
+            state.address_of(&req),
             path.into_inner(),
         )
         .await
@@ -411,7 +404,7 @@ pub async fn revoke_sessions(
         .revoke_sessions(
             &auth.tenant,
             &auth.user,
-            address(&state, &req),
+            state.address_of(&req),
             path.into_inner(),
         )
         .await

@@ -6,6 +6,7 @@
 mod account;
 mod bad_input;
 mod helpers;
+mod idp;
 mod keys_at_rest;
 mod login;
 mod mailbox;
@@ -13,6 +14,7 @@ mod operator;
 mod password_reset;
 mod reference;
 mod replicas;
+mod sso;
 mod tenancy;
 mod throttling;
 mod tokens;

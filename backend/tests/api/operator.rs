@@ -5,7 +5,7 @@ use crate::helpers::*;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};
 
-fn backoffice(app_data_dir: &std::path::Path, database_url: &str) -> Command {
+pub(crate) fn backoffice(app_data_dir: &std::path::Path, database_url: &str) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_backoffice"));
     command
         .env_clear()
@@ -16,7 +16,7 @@ fn backoffice(app_data_dir: &std::path::Path, database_url: &str) -> Command {
 }
 
 /// Runs a command with `stdin` piped in; returns (success, stdout+stderr).
-fn run(mut command: Command, stdin: &str) -> (bool, String) {
+pub(crate) fn run(mut command: Command, stdin: &str) -> (bool, String) {
     let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -6,8 +6,8 @@ use crate::components::form::bool_attr;
 use crate::components::loading::LoadingScreen;
 use crate::components::page_title::set_page_title;
 use crate::components::replace_route::ReplaceRoute;
-use crate::i18n::{field_texts, problem_text, td_string, use_locale, Locale};
-use crate::session::{use_session, AuthState};
+use crate::i18n::{code_text, field_texts, problem_text, td_string, use_locale, Locale};
+use crate::session::{use_session, AuthState, TenantState};
 use leptos::ev::SubmitEvent;
 use leptos::html;
 use leptos::prelude::*;
@@ -101,6 +101,15 @@ fn LoginPage() -> impl IntoView {
     let error = RwSignal::new(None::<LoginError>);
     let username_input = NodeRef::<html::Input>::new();
     let password_input = NodeRef::<html::Input>::new();
+    // Back from the identity provider without a session: say why, once.
+    if let Some(code) = take_sso_error() {
+        error.set(Some(LoginError::plain(code_text(locale, code))));
+    }
+    let providers = session.tenant.with_untracked(|tenant| match tenant {
+        TenantState::Ready(info) => info.sso_providers.clone(),
+        _ => Vec::new(),
+    });
+    let return_to = session.return_to.get_untracked();
 
     Effect::new(move |_| {
         if let Some(input) = username_input.get() {
@@ -230,12 +239,62 @@ fn LoginPage() -> impl IntoView {
                         {move || if pending.get() { words.submitting } else { words.submit }}
                     </button>
                 </form>
+                {(!providers.is_empty())
+                    .then(|| {
+                        view! {
+                            <p class="auth-divider">{td_string!(locale, login.or)}</p>
+                            <div class="sso-options">
+                                {providers
+                                    .into_iter()
+                                    .map(|provider| {
+                                        let href = sso_start(&provider.id, return_to.as_deref());
+                                        view! {
+                                            <a class="button button-secondary button-block" href=href>
+                                                {td_string!(locale, login.sso_button, provider = provider.display_name)}
+                                            </a>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </div>
+                        }
+                    })}
                 <p class="auth-footer">
                     <a href="/forgot-password">{td_string!(locale, login.forgot_password)}</a>
                 </p>
             </div>
         </main>
     }
+}
+
+/// Where a provider's button goes: the server's start of single sign-on,
+/// which comes back to `return_to` (a path of this app) or home.
+fn sso_start(provider: &str, return_to: Option<&str>) -> String {
+    let mut href = format!(
+        "/api/v1/auth/sso/start?provider={}",
+        js_sys::encode_uri_component(provider)
+    );
+    if let Some(path) = return_to {
+        href.push_str("&return_to=");
+        href.push_str(&String::from(js_sys::encode_uri_component(path)));
+    }
+    href
+}
+
+/// The `?sso_error=` the server sends a failed single sign-on back with,
+/// taken off the address so a reload does not repeat it.
+fn take_sso_error() -> Option<ProblemCode> {
+    let window = window();
+    let search = window.location().search().ok()?;
+    let code = search
+        .trim_start_matches('?')
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("sso_error="))
+        // Read as the API's problem codes are (an unknown one is `Unknown`).
+        .and_then(|code| serde_wasm_bindgen::from_value(code.into()).ok())?;
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("/login"));
+    }
+    Some(code)
 }
 
 /// Checks in the browser what would only cost a round trip.

@@ -75,7 +75,7 @@ pub async fn delete(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let address = address_of(&state, &req);
+    let address = state.address_of(&req);
     let (tenant_id, user) = (auth.tenant.id.clone(), auth.user);
     let revoked = state
         .db
@@ -121,7 +121,7 @@ pub async fn revoke_others(
     auth: Authenticated,
     state: web::Data<AppState>,
 ) -> Result<web::Json<RevokedSessions>, ApiError> {
-    let address = address_of(&state, &req);
+    let address = state.address_of(&req);
     let (tenant_id, user, keep) = (auth.tenant.id.clone(), auth.user, auth.session.id);
     let revoked = state
         .db
@@ -144,11 +144,4 @@ pub async fn revoke_others(
         })
         .await?;
     Ok(web::Json(RevokedSessions { revoked }))
-}
-
-fn address_of(state: &AppState, req: &HttpRequest) -> String {
-    state
-        .client(req)
-        .address()
-        .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
 }

@@ -1,8 +1,10 @@
-//! Sign-in, token refresh and sign-out.
+//! Sign-in (by password and by single sign-on), token refresh and
+//! sign-out.
 
 pub mod login;
 pub mod logout;
 pub mod refresh;
+pub mod sso;
 
 use crate::http::cookies::{self, Kind};
 use crate::state::AppState;
@@ -43,13 +45,13 @@ pub fn token_response(
         refresh_lifetime,
         must_change_password,
     } = issued;
-    let refresh_max_age = refresh_lifetime.to_std().unwrap_or_default();
+    let refresh_expires_in = refresh_lifetime.to_std().unwrap_or_default().as_secs();
     let mut body = TokenResponse {
         access_token,
         token_type: "Bearer".to_owned(),
         expires_in: state.access_tokens.ttl.as_secs(),
         refresh_token: None,
-        refresh_expires_in: refresh_max_age.as_secs(),
+        refresh_expires_in,
         session_id,
         must_change_password,
     };
@@ -57,13 +59,22 @@ pub fn token_response(
     match delivery {
         Delivery::Body => body.refresh_token = Some(refresh_token),
         Delivery::Cookie => {
-            builder.cookie(cookies::issue(
-                Kind::Refresh,
-                &refresh_token,
-                refresh_max_age,
-                https,
-            ));
+            builder.cookie(refresh_cookie(&refresh_token, refresh_lifetime, https));
         }
     }
     builder.json(body)
+}
+
+/// The browser's refresh cookie for a token that lives `lifetime`.
+pub fn refresh_cookie(
+    refresh_token: &str,
+    lifetime: chrono::TimeDelta,
+    https: bool,
+) -> actix_web::cookie::Cookie<'static> {
+    cookies::issue(
+        Kind::Refresh,
+        refresh_token,
+        lifetime.to_std().unwrap_or_default(),
+        https,
+    )
 }
