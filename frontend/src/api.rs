@@ -515,6 +515,20 @@ fn user_path(id: &str, suffix: &str) -> String {
     format!("/users/{}{suffix}", js_sys::encode_uri_component(id))
 }
 
+/// A problem document as the server words it, for the screens' unit tests.
+#[cfg(test)]
+pub fn test_problem(status: u16, code: ProblemCode) -> Problem {
+    Problem {
+        kind: format!("/problems/{}", code.as_str()),
+        title: "Title".to_owned(),
+        status,
+        detail: None,
+        code,
+        errors: std::collections::BTreeMap::new(),
+        error_codes: std::collections::BTreeMap::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -384,17 +384,7 @@ mod tests {
     use shared::{Problem, ProblemCode};
     use std::collections::BTreeMap;
 
-    fn problem(status: u16, code: ProblemCode) -> Problem {
-        Problem {
-            kind: format!("/problems/{}", code.as_str()),
-            title: "Title".to_owned(),
-            status,
-            detail: None,
-            code,
-            errors: BTreeMap::new(),
-            error_codes: BTreeMap::new(),
-        }
-    }
+    use crate::api::test_problem as problem;
 
     fn refusal_of(field: &str, codes: &[&str], messages: &[&str]) -> ApiError {
         let list = |items: &[&str]| items.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();

@@ -354,15 +354,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     fn problem(status: u16, code: ProblemCode) -> ApiError {
-        ApiError::Problem(Problem {
-            kind: format!("/problems/{}", code.as_str()),
-            title: "Title".to_owned(),
-            status,
-            detail: None,
-            code,
-            errors: BTreeMap::new(),
-            error_codes: BTreeMap::new(),
-        })
+        ApiError::Problem(crate::api::test_problem(status, code))
     }
 
     #[test]

@@ -391,20 +391,7 @@ fn new_password_form(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shared::Problem;
-    use std::collections::BTreeMap;
-
-    fn problem(status: u16, code: ProblemCode) -> Problem {
-        Problem {
-            kind: format!("/problems/{}", code.as_str()),
-            title: "Title".to_owned(),
-            status,
-            detail: None,
-            code,
-            errors: BTreeMap::new(),
-            error_codes: BTreeMap::new(),
-        }
-    }
+    use crate::api::test_problem as problem;
 
     #[test]
     fn the_token_comes_from_the_fragment() {
