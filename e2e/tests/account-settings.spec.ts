@@ -1,9 +1,8 @@
 // Account settings: the profile and its form, the Change password dialog (by
 // mouse and by keyboard alone), the sessions list, and the choose-password
 // screen after a temporary password; with an accessibility scan of each.
-import AxeBuilder from '@axe-core/playwright';
 import { expect, Page, test } from '@playwright/test';
-import { accounts, LoginPage, Shell, shot } from './pages';
+import { accounts, expectAccessible, LoginPage, Shell, shot } from './pages';
 
 /** The account page and its dialog, as this spec uses them. */
 class AccountSettings {
@@ -32,15 +31,6 @@ class AccountSettings {
     await this.changePassword().click();
     await expect(this.dialog()).toBeVisible();
   }
-}
-
-/** No serious or critical accessibility violations on the page as it is. */
-async function expectAccessible(page: Page) {
-  const results = await new AxeBuilder({ page }).analyze();
-  const grave = results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(grave).toEqual([]);
 }
 
 test('change password from the profile menu: the new password signs in, the old one no longer', async ({ page }) => {

@@ -1,5 +1,6 @@
 // Page objects for the screens several specs use, and the seeded accounts
 // (see ../start-server.sh).
+import AxeBuilder from '@axe-core/playwright';
 import { expect, Page } from '@playwright/test';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -69,6 +70,15 @@ export const accounts = {
   globexGina: { tenant: 'globex', username: 'gina', password: 'gina-globex-passphrase', name: 'Gina Stone' },
 };
 export type Account = (typeof accounts)[keyof typeof accounts];
+
+/** No serious or critical accessibility violations (axe) on the page as it is. */
+export async function expectAccessible(page: Page) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const grave = results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  expect(grave).toEqual([]);
+}
 
 /** Where screenshots of each screen go, for people to look at. */
 export const shot = (name: string) => `test-results/screens/${name}.png`;
