@@ -1042,3 +1042,68 @@ async fn administrators_demoting_each_other_at_once_leave_one_administrator() ->
     );
     Ok(())
 }
+
+/// A sign-in whose password check is under way when an administrator
+/// deactivates the account opens no session that outlives the
+/// deactivation: the sign-in's write checks the account again. The
+/// deactivation lands at several moments of the check; whichever way each
+/// race goes, no token from it works once the account is active again.
+#[tokio::test]
+async fn a_sign_in_under_way_when_the_account_is_deactivated_keeps_no_session() -> TestResult {
+    let app = network().await;
+    let anna = app.token_of("acme", "anna").await;
+    let fred = app.id_of("acme", &anna, "fred").await;
+    let path = format!("/api/v1/users/{fred}");
+    let version = |user: Value| user["version"].as_i64().unwrap_or_default();
+    let mut current = version(
+        app.admin_call("acme", &anna, Method::GET, &path, None)
+            .await
+            .json()
+            .await?,
+    );
+    for delay_ms in [0_u64, 3, 6, 10, 15, 25, 40, 60, 90, 130] {
+        let sign_in = client(&app)
+            .post(app.url("acme", "/api/v1/auth/login"))
+            .json(&json!({ "username": "fred", "password": PASSWORD, "token_delivery": "body" }))
+            .send();
+        let deactivate = async {
+            tokio::time::sleep(std::time::Duration::from_millis(delay_ms)).await;
+            app.admin_call(
+                "acme",
+                &anna,
+                Method::PATCH,
+                &path,
+                Some(json!({ "version": current, "status": "INACTIVE" })),
+            )
+            .await
+        };
+        let (signed_in, deactivated) = tokio::join!(sign_in, deactivate);
+        assert_eq!(deactivated.status(), 200, "at {delay_ms} ms");
+        let signed_in = signed_in?;
+        let token = if signed_in.status() == 200 {
+            Some(str_of(&signed_in.json::<Value>().await?, "access_token").to_owned())
+        } else {
+            None
+        };
+        let reactivated = app
+            .admin_call(
+                "acme",
+                &anna,
+                Method::PATCH,
+                &path,
+                Some(json!({ "version": version(deactivated.json().await?), "status": "ACTIVE" })),
+            )
+            .await;
+        current = version(reactivated.json().await?);
+        // Active again: a session from before the deactivation, or opened
+        // around it, must stay ended.
+        if let Some(token) = token {
+            assert_eq!(
+                app.me("acme", &token).await.status(),
+                401,
+                "a session opened around the deactivation at {delay_ms} ms came back"
+            );
+        }
+    }
+    Ok(())
+}
