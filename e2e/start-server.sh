@@ -65,10 +65,12 @@ user acme tom "tom-temporary-pass" FULFILLER --first-name Tom --last-name Ried -
 user acme greta "greta-acme-passphrase" SUPERVISOR --first-name Greta --last-name Hahn --facility BER-01 --facility HAM-02 --locale de
 user acme jonas "jonas-acme-passphrase" ADMINISTRATOR --first-name Jonas --last-name Wolf --email jonas@acme.example --locale de
 # Only the Users screens' spec uses these: uma invites and edits, hugo
-# supervises Hamburg only, olga is edited twice at once.
+# supervises Hamburg only, olga is edited twice at once, ben is signed out,
+# given a temporary password and unlocked from the editor.
 user acme uma "uma-acme-passphrase" ADMINISTRATOR --first-name Uma --last-name Stein
 user acme hugo "hugo-acme-passphrase" SUPERVISOR --first-name Hugo --last-name Falk --facility HAM-02
 user acme olga "olga-acme-passphrase" FULFILLER --first-name Olga --last-name Kern --facility BER-01
+user acme ben "ben-acme-passphrase" FULFILLER --first-name Ben --last-name Graf --facility BER-01
 
 bo tenant create globex --name "Globex Logistics"
 user globex anna "anna-globex-passphrase" ADMINISTRATOR --first-name Anna --last-name Globex

@@ -66,6 +66,7 @@ export const accounts = {
   acmeUma: { tenant: 'acme', username: 'uma', password: 'uma-acme-passphrase', name: 'Uma Stein' },
   acmeHugo: { tenant: 'acme', username: 'hugo', password: 'hugo-acme-passphrase', name: 'Hugo Falk' },
   acmeOlga: { tenant: 'acme', username: 'olga', password: 'olga-acme-passphrase', name: 'Olga Kern' },
+  acmeBen: { tenant: 'acme', username: 'ben', password: 'ben-acme-passphrase', name: 'Ben Graf' },
   globexAdmin: { tenant: 'globex', username: 'anna', password: 'anna-globex-passphrase', name: 'Anna Globex' },
   globexGina: { tenant: 'globex', username: 'gina', password: 'gina-globex-passphrase', name: 'Gina Stone' },
 };

@@ -20,6 +20,7 @@ import {
 const uma = accounts.acmeUma;
 const hugo = accounts.acmeHugo;
 const olga = accounts.acmeOlga;
+const ben = accounts.acmeBen;
 
 const isInvitation = (mail: Mail) => /\/reset-password#token=/.test(mail.text);
 
@@ -166,11 +167,13 @@ test('a change made meanwhile elsewhere is shown plainly, and the latest version
 
   await dialog.getByLabel('First name').fill('Olga-Marie');
   await dialog.getByRole('button', { name: 'Save changes' }).click();
-  await expect(dialog.getByRole('alert')).toContainText('Someone else changed this account in the meantime.');
+  await expect(dialog.locator('#user-editor-alert')).toContainText(
+    'Someone else changed this account in the meantime.',
+  );
   await page.screenshot({ path: shot('users-conflict'), fullPage: true });
   await dialog.getByRole('button', { name: 'Load the latest version' }).click();
   await expect(dialog.getByLabel('Last name')).toHaveValue('Kernig');
-  await expect(dialog.locator('.form-alert')).toBeEmpty();
+  await expect(dialog.locator('#user-editor-alert')).toBeEmpty();
   await dialog.getByLabel('First name').fill('Olga-Marie');
   await dialog.getByRole('button', { name: 'Save changes' }).click();
   await expect(dialog).toBeHidden();
@@ -186,4 +189,47 @@ test('a change made meanwhile elsewhere is shown plainly, and the latest version
   await again.getByRole('button', { name: 'Close' }).click();
   const attempt = await api.login(olga.username, olga.password);
   expect(attempt.status()).toBe(403);
+});
+
+test('signing an account out everywhere, a temporary password and unlocking act at once', async ({ page, browser }) => {
+  // Ben is signed in in his own browser.
+  const bens = await browser.newContext();
+  const benPage = await bens.newPage();
+  await new LoginPage(benPage).signInAs(ben);
+
+  await new LoginPage(page).signInAs(uma);
+  await openUsers(page);
+  await page.getByLabel('Search', { exact: true }).fill('ben');
+  await page.getByRole('button', { name: 'Search', exact: true }).click();
+  await row(page, 'Ben Graf').getByRole('button', { name: 'Ben Graf' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Edit ben' });
+
+  await dialog.getByRole('button', { name: 'Sign out everywhere' }).click();
+  await expect(dialog.getByRole('status')).toHaveText('Every session of this account is signed out.');
+  await benPage.reload();
+  await expect(new LoginPage(benPage).username()).toBeVisible();
+
+  // A password the policy refuses is refused at its field; then a good one.
+  const temporary = dialog.getByLabel('Temporary password');
+  await temporary.fill('short');
+  await dialog.getByRole('button', { name: 'Set temporary password' }).click();
+  await expect(dialog.locator('#user-set-password-error')).toHaveText('Use at least 12 characters.');
+  await temporary.fill('a temporary passphrase for ben');
+  await dialog.getByRole('button', { name: 'Set temporary password' }).click();
+  await expect(dialog.getByRole('status')).toHaveText(
+    'Temporary password set. The account must choose a new one at the next sign-in; its sessions are signed out.',
+  );
+  await expect(temporary).toHaveValue('');
+
+  await dialog.getByRole('button', { name: 'Unlock' }).click();
+  await expect(dialog.getByRole('status')).toHaveText('Sign-in waits on this account are lifted.');
+  await page.screenshot({ path: shot('users-actions'), fullPage: true });
+
+  // Ben's old password no longer works; the temporary one leads to choosing his own.
+  const benLogin = new LoginPage(benPage);
+  await benLogin.logIn(ben.username, ben.password);
+  await expect(benLogin.alert()).toHaveText('Incorrect username or password.');
+  await benLogin.logIn(ben.username, 'a temporary passphrase for ben');
+  await expect(benPage.getByRole('heading', { level: 1, name: 'Choose a new password' })).toBeVisible();
+  await bens.close();
 });

@@ -102,12 +102,16 @@ pub fn UserEditor(
     let edited = RwSignal::new(Vec::<&'static str>::new());
     let notice = RwSignal::new(None::<String>);
     let pending = RwSignal::new(false);
+    // Whether the last request was one of the actions under the form: its
+    // outcome shows there, where the person is looking.
+    let from_action = RwSignal::new(false);
 
     // A request starts: earlier verdicts and notices go.
-    let begin = move || {
+    let begin = move |action: bool| {
         refusal.set(None);
         edited.set(Vec::new());
         notice.set(None);
+        from_action.set(action);
         pending.set(true);
     };
     let field_error = move |field: &'static str| {
@@ -163,7 +167,7 @@ pub fn UserEditor(
         if pending.get_untracked() {
             return;
         }
-        begin();
+        begin(false);
         let l = locale.get_untracked();
         let email = fields.email.get_untracked().trim().to_owned();
         let role = fields.role.get_untracked();
@@ -240,7 +244,7 @@ pub fn UserEditor(
         if pending.get_untracked() {
             return;
         }
-        begin();
+        begin(true);
         let body = (action == UserAction::SetPassword).then(|| SetPassword {
             password: fields.password.get_untracked(),
         });
@@ -267,7 +271,7 @@ pub fn UserEditor(
             AccountStatus::Active => AccountStatus::Inactive,
             AccountStatus::Inactive => AccountStatus::Active,
         };
-        begin();
+        begin(true);
         let body = UserChanges {
             version: user.version,
             status: Some(next),
@@ -363,22 +367,33 @@ pub fn UserEditor(
         }
     };
 
+    // The refusal of the last request, above the form or under the actions.
+    let outcome = move |for_actions: bool| {
+        let here = move || from_action.get() == for_actions;
+        view! {
+            <div
+                class="form-alert"
+                role="alert"
+                id=if for_actions { "user-actions-alert" } else { "user-editor-alert" }
+            >
+                {move || here().then(alert).flatten().map(|message| view! { <p>{message}</p> })}
+                {move || {
+                    (here() && conflict())
+                        .then(|| {
+                            view! {
+                                <button type="button" class="button button-secondary" on:click=move |_| reread(true)>
+                                    {tr(|l| td_string!(l, users.load_latest))}
+                                </button>
+                            }
+                        })
+                }}
+            </div>
+        }
+    };
+
     view! {
         <h2 class="modal-title" id="user-editor-title">{title}</h2>
-        <div class="form-alert" role="alert">
-            {move || alert().map(|message| view! { <p>{message}</p> })}
-            {move || {
-                conflict()
-                    .then(|| {
-                        view! {
-                            <button type="button" class="button button-secondary" on:click=move |_| reread(true)>
-                                {tr(|l| td_string!(l, users.load_latest))}
-                            </button>
-                        }
-                    })
-            }}
-        </div>
-        <p class="form-status" role="status">{move || notice.get()}</p>
+        {outcome(false)}
         <form class="user-form" novalidate on:submit=on_submit>
             {if is_new {
                 text_field("user-username", "username", |l| td_string!(l, users.username), "text", fields.username)
@@ -487,6 +502,8 @@ pub fn UserEditor(
                                 {tr(|l| td_string!(l, users.invite_again))}
                             </button>
                         </div>
+                        {outcome(true)}
+                        <p class="form-status" role="status">{move || notice.get()}</p>
                         <form class="user-password" novalidate hidden=move || !password_here() on:submit=move |ev: SubmitEvent| {
                             ev.prevent_default();
                             act(UserAction::SetPassword, |l| td_string!(l, users.password_set));
