@@ -183,7 +183,7 @@ impl SignInService {
     ) -> Result<Outcome, SignInError> {
         let tenant_id = attempt.tenant_id.as_str();
         let opened = self.db.write_blocking(|conn| {
-            let still_active = User::find(conn, tenant_id, &user.id)?
+            let still_active = User::find_for_update(conn, tenant_id, &user.id)?
                 .is_some_and(|now_stored| now_stored.is_active());
             if !still_active {
                 return Ok(None);

@@ -54,6 +54,12 @@ impl Arrival {
             &self.provider.issuer,
             &self.identity.subject,
         )?;
+        // Held until the session is written, so that a deactivation at the
+        // same moment is seen or revokes it (`User::find_for_update`).
+        let existing = match existing {
+            Some(user) => User::find_for_update(conn, tenant_id, &user.id)?,
+            None => None,
+        };
         let management = self.provider.role_management();
         let role = match (&existing, management) {
             (Some(user), RoleManagement::IdpIdentityOnly) => Some(user.role()),

@@ -48,13 +48,16 @@ impl Tenant {
     /// (each demoting the other, say) are checked one after the other
     /// against what the first wrote. PostgreSQL locks the tenant's row; on
     /// SQLite this process's writers already take turns
-    /// (`db::SQLITE_WRITER`) and one process writes the file.
+    /// (`db::SQLITE_WRITER`) and one process writes the file. `FOR NO KEY
+    /// UPDATE`, not `FOR UPDATE`: rows that reference the tenant (a sign-in's
+    /// session) may still be written meanwhile, which would otherwise
+    /// deadlock with a sign-in holding its account.
     pub fn lock_accounts(conn: &mut DbConnection, id: &str) -> QueryResult<()> {
         match conn {
             DbConnection::Postgresql(pg) => tenants::table
                 .filter(tenants::id.eq(id))
                 .select(tenants::id)
-                .for_update()
+                .for_no_key_update()
                 .load::<String>(pg)
                 .map(drop),
             DbConnection::Sqlite(_) => Ok(()),

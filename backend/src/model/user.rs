@@ -202,6 +202,29 @@ impl User {
             .optional()
     }
 
+    /// [`User::find`], holding the row until the transaction ends, for a
+    /// write that depends on the account as stored (a sign-in opening a
+    /// session): a concurrent deactivation either comes first and is seen,
+    /// or waits and then finds (and revokes) what this transaction wrote.
+    /// PostgreSQL locks the row (`FOR NO KEY UPDATE`: rows referencing the
+    /// account may still be written); SQLite writers already take turns.
+    pub fn find_for_update(
+        conn: &mut DbConnection,
+        tenant_id: &str,
+        id: &str,
+    ) -> QueryResult<Option<User>> {
+        if let DbConnection::Postgresql(pg) = conn {
+            return users::table
+                .filter(users::tenant_id.eq(tenant_id))
+                .filter(users::id.eq(id))
+                .select(User::as_select())
+                .for_no_key_update()
+                .get_result(pg)
+                .optional();
+        }
+        Self::find(conn, tenant_id, id)
+    }
+
     /// Notes a sign-in at `at`: the last one becomes the previous one.
     pub fn record_sign_in(
         conn: &mut DbConnection,
