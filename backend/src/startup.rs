@@ -9,6 +9,7 @@ use crate::auth::password::PasswordHasher;
 use crate::auth::secret_key::SecretKey;
 use crate::auth::session_tokens::{AccessTokens, SessionPolicy};
 use crate::auth::throttle::Throttle;
+use crate::db::live_session::SessionLookup;
 use crate::db::{self, Database, DbPool};
 use crate::flows::password_change::PasswordChanges;
 use crate::flows::password_reset::PasswordResets;
@@ -76,7 +77,7 @@ impl Application {
                 "no built frontend here (run scripts/build-frontend.sh); serving the API only"
             );
         }
-        let db = Database::new(pool);
+        let db = Database::new(pool, &settings.database);
         let hasher = PasswordHasher::for_this_machine(settings.hash_queue)
             .map_err(|e| anyhow::anyhow!("password hasher: {e}"))?;
         let devices = DeviceCookies::new(Arc::clone(&secret));
@@ -167,8 +168,11 @@ impl Application {
         let app_state = state.clone();
         let static_dir = state.settings.static_dir.clone();
         let server = HttpServer::new(move || {
+            let live_sessions =
+                SessionLookup::for_worker(&app_state.db, &app_state.settings.database);
             App::new()
                 .app_data(app_state.clone())
+                .app_data(live_sessions)
                 .app_data(crate::http::json_body::json_config())
                 .app_data(crate::http::json_body::payload_config())
                 .wrap(from_fn(crate::http::problem_fallback::ensure))

@@ -1,7 +1,9 @@
 //! The database layer: one connection type over SQLite and PostgreSQL, the
 //! pool, the embedded migrations, its own error type, and [`Database`], the
-//! one way request code reads and writes (never on an async worker).
+//! one way request code reads and writes (on SQLite, reads run on the
+//! async worker itself; everything else on the blocking thread pool).
 
+pub mod live_session;
 pub mod schema;
 
 use diesel::connection::SimpleConnection;
@@ -142,6 +144,7 @@ pub enum DbError {
 #[derive(Clone)]
 pub struct Database {
     pool: DbPool,
+    sqlite: bool,
 }
 
 /// SQLite lets one connection write at a time. Two connections of this
@@ -154,8 +157,11 @@ pub struct Database {
 static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 impl Database {
-    pub fn new(pool: DbPool) -> Self {
-        Database { pool }
+    pub fn new(pool: DbPool, location: &DatabaseLocation) -> Self {
+        Database {
+            pool,
+            sqlite: matches!(location, DatabaseLocation::Sqlite(_)),
+        }
     }
 
     /// The pool underneath, for the command line and tests that set data up.
@@ -164,7 +170,7 @@ impl Database {
     }
 
     /// Runs `work` with a connection on this thread, which must be one that
-    /// may block: never an async worker.
+    /// may block (or, on SQLite, an async worker: see [`Database::read`]).
     pub fn read_blocking<T>(
         &self,
         work: impl FnOnce(&mut DbConnection) -> Result<T, DbError>,
@@ -180,21 +186,30 @@ impl Database {
         &self,
         work: impl FnOnce(&mut DbConnection) -> Result<T, DbError>,
     ) -> Result<T, DbError> {
-        let mut pooled = self.pool.get()?;
-        let conn: &mut DbConnection = &mut pooled;
-        let _turn = matches!(conn, DbConnection::Sqlite(_)).then(|| {
+        // The turn comes before the connection: a writer waiting for its
+        // turn holds none, so waiting writers never empty the pool that
+        // the reads on the async workers draw from.
+        let _turn = self.sqlite.then(|| {
             SQLITE_WRITER
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
         });
+        let mut pooled = self.pool.get()?;
+        let conn: &mut DbConnection = &mut pooled;
         conn.transaction(work)
     }
 
-    /// [`Database::read_blocking`] on the blocking thread pool.
+    /// [`Database::read_blocking`]: on SQLite on this async worker, since a
+    /// read of the write-ahead log never waits for a writer and a hop to a
+    /// blocking thread costs more than the read (decision 0047); on
+    /// PostgreSQL, whose answer travels the network, on the blocking pool.
     pub async fn read<T: Send + 'static>(
         &self,
         work: impl FnOnce(&mut DbConnection) -> Result<T, DbError> + Send + 'static,
     ) -> Result<T, DbError> {
+        if self.sqlite {
+            return self.read_blocking(work);
+        }
         let db = self.clone();
         actix_web::web::block(move || db.read_blocking(work))
             .await

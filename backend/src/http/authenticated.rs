@@ -6,6 +6,7 @@
 //! `Authenticated` refuses it with `password_change_required`.
 
 use crate::auth::jwt::{AccessClaims, TokenError};
+use crate::db::live_session::SessionLookup;
 use crate::db::DbError;
 use crate::http::error::ApiError;
 use crate::model::session::Session;
@@ -72,6 +73,7 @@ pub async fn verify_token(state: &AppState, token: &str) -> Result<AccessClaims,
 
 async fn authenticate(
     state: web::Data<AppState>,
+    sessions: SessionLookup,
     host: String,
     token: Option<String>,
 ) -> Result<Authenticated, ApiError> {
@@ -81,20 +83,8 @@ async fn authenticate(
     if claims.tenant != tenant.id {
         return Err(ApiError::invalid_token());
     }
-    let (tenant_id, session_id, user_id) =
-        (tenant.id.clone(), claims.sid.clone(), claims.sub.clone());
-    let (session, user) = state
-        .db
-        .read(move |conn| {
-            let now = crate::model::now();
-            Ok(Session::find_live_with_user(
-                conn,
-                &tenant_id,
-                &session_id,
-                &user_id,
-                now,
-            )?)
-        })
+    let (session, user) = sessions
+        .find(&tenant.id, &claims.sid, &claims.sub, crate::model::now())
         .await?
         .filter(|(_, user)| user.is_active())
         .ok_or_else(ApiError::invalid_token)?;
@@ -117,11 +107,14 @@ impl FromRequest for AnyAuthenticated {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let (state, host) = crate::http::tenant::state_and_host(req);
         let token = bearer_token(req);
+        let sessions = req.app_data::<SessionLookup>().cloned();
         Box::pin(async move {
-            let state = state.ok_or_else(|| {
+            let (state, sessions) = state.zip(sessions).ok_or_else(|| {
                 ApiError::unexpected(anyhow::anyhow!("no app state"), "authentication")
             })?;
-            authenticate(state, host, token).await.map(AnyAuthenticated)
+            authenticate(state, sessions, host, token)
+                .await
+                .map(AnyAuthenticated)
         })
     }
 }

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use shared::Role;
 use shared::{AccountStatus, SignInMethod};
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = users)]
 pub struct User {
     pub id: String,

@@ -8,6 +8,7 @@ mod bad_input;
 mod helpers;
 mod idp;
 mod keys_at_rest;
+mod live_session;
 mod login;
 mod mailbox;
 mod operator;
