@@ -1,17 +1,17 @@
 //! The read every authenticated request makes: its session, if still live,
 //! with its account. On PostgreSQL it is the one read that does not go
 //! through diesel and the pool: each actix worker keeps a connection of its
-//! own, and the lookups of all the worker's requests in flight are
-//! pipelined on it, where each would otherwise take a blocking thread, a
-//! pooled connection and a round trip of its own (decision 0046). On
-//! SQLite, and whenever that connection cannot be had, the lookup is
-//! [`Session::find_live_with_user`] through [`Database::read`].
+//! own, and the lookups its requests ask for while it reads them go
+//! together as one query, where each would otherwise take a blocking
+//! thread, a pooled connection and a round trip of its own (decisions 0046
+//! and 0052). On SQLite, and whenever that connection cannot be had, the
+//! lookup is [`Session::find_live_with_user`] through [`Database::read`].
 
 use crate::db::{Database, DatabaseLocation, DbError};
 use crate::model::session::Session;
 use crate::model::user::User;
 use chrono::NaiveDateTime;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 use tokio_postgres::{Client, NoTls, Row, Statement};
@@ -26,8 +26,9 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// The name the connections show in `pg_stat_activity`.
 pub const APPLICATION_NAME: &str = "backoffice-session-lookup";
 
-/// The same query as [`Session::find_live_with_user`], the columns in the
-/// order of the two structs' fields.
+/// [`Session::find_live_with_user`] for several sessions at once, the
+/// columns in the order of the two structs' fields. The tenant, the
+/// account and each request's own time are checked on the rows.
 const LOOKUP: &str = "SELECT s.id, s.tenant_id, s.user_id, s.created_at, s.last_seen_at, \
     s.expires_at, s.user_agent, s.client_address, s.revoked_at, s.revoked_reason, \
     u.id, u.tenant_id, u.username, u.first_name, u.last_name, u.email, u.locale, u.status, \
@@ -35,8 +36,7 @@ const LOOKUP: &str = "SELECT s.id, s.tenant_id, s.user_id, s.created_at, s.last_
     u.created_at, u.modified_at, u.last_login_at, u.previous_login_at, u.sso_issuer, \
     u.sso_subject \
     FROM sessions s INNER JOIN users u ON u.id = s.user_id \
-    WHERE s.tenant_id = $1 AND s.id = $2 AND s.revoked_at IS NULL AND s.expires_at > $3 \
-    AND u.tenant_id = $1";
+    WHERE s.id = ANY($1) AND s.revoked_at IS NULL AND s.expires_at > $2";
 
 /// One worker's way to the live sessions. Made once per worker (it is not
 /// `Send`), in the app factory; cheap to clone.
@@ -51,6 +51,20 @@ struct Link {
     state: RefCell<LinkState>,
     /// One connection attempt at a time; the others wait for its outcome.
     connecting: tokio::sync::Mutex<()>,
+    /// The lookups asked for since the last batch left.
+    waiting: RefCell<Vec<Waiting>>,
+    /// Whether a batch is being gathered.
+    gathering: Cell<bool>,
+}
+
+/// A lookup waiting for its batch. If the batch fails its `reply` is
+/// dropped, and the request asks the pool.
+struct Waiting {
+    tenant_id: String,
+    session_id: String,
+    user_id: String,
+    now: NaiveDateTime,
+    reply: tokio::sync::oneshot::Sender<Option<(Session, User)>>,
 }
 
 enum LinkState {
@@ -71,6 +85,8 @@ impl SessionLookup {
                 url: url.clone(),
                 state: RefCell::new(LinkState::Idle),
                 connecting: tokio::sync::Mutex::new(()),
+                waiting: RefCell::new(Vec::new()),
+                gathering: Cell::new(false),
             })),
             DatabaseLocation::Sqlite(_) => None,
         };
@@ -90,21 +106,19 @@ impl SessionLookup {
         now: NaiveDateTime,
     ) -> Result<Option<(Session, User)>, DbError> {
         if let Some(link) = &self.postgres {
-            if let Some(connected) = link.connected().await {
-                match connected
-                    .client
-                    .query_opt(&connected.lookup, &[&tenant_id, &session_id, &now])
-                    .await
-                    .and_then(|row| row.as_ref().map(from_row).transpose())
-                {
-                    Ok(found) => return Ok(found.filter(|(session, _)| session.user_id == user_id)),
-                    Err(e) => {
-                        // A dropped connection: this request asks the pool,
-                        // the next one connects again.
-                        tracing::warn!(error = %e, "session lookup connection failed; using the pool");
-                        link.forget(&connected);
-                    }
-                }
+            let (reply, answer) = tokio::sync::oneshot::channel();
+            link.waiting.borrow_mut().push(Waiting {
+                tenant_id: tenant_id.to_owned(),
+                session_id: session_id.to_owned(),
+                user_id: user_id.to_owned(),
+                now,
+                reply,
+            });
+            if !link.gathering.replace(true) {
+                tokio::task::spawn_local(Rc::clone(link).send_batch());
+            }
+            if let Ok(found) = answer.await {
+                return Ok(found);
             }
         }
         let (tenant_id, session_id, user_id) = (
@@ -127,6 +141,53 @@ impl SessionLookup {
 }
 
 impl Link {
+    /// Lets the requests the worker is reading now add their lookups, then
+    /// asks for all of them in one query and answers each.
+    async fn send_batch(self: Rc<Self>) {
+        tokio::task::yield_now().await;
+        let connected = self.connected().await;
+        let batch = std::mem::take(&mut *self.waiting.borrow_mut());
+        self.gathering.set(false);
+        let Some(connected) = connected else {
+            return;
+        };
+        let mut ids: Vec<&str> = batch.iter().map(|w| w.session_id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let Some(earliest) = batch.iter().map(|w| w.now).min() else {
+            return;
+        };
+        let rows = match connected
+            .client
+            .query(&connected.lookup, &[&ids, &earliest])
+            .await
+            .and_then(|rows| rows.iter().map(from_row).collect::<Result<Vec<_>, _>>())
+        {
+            Ok(rows) => rows,
+            Err(e) => {
+                // A dropped connection: these requests ask the pool, the
+                // next ones connect again.
+                tracing::warn!(error = %e, "session lookup connection failed; using the pool");
+                self.forget(&connected);
+                return;
+            }
+        };
+        for waiting in batch {
+            let found = rows
+                .iter()
+                .find(|(session, user)| {
+                    session.id == waiting.session_id
+                        && session.tenant_id == waiting.tenant_id
+                        && user.tenant_id == waiting.tenant_id
+                        && session.user_id == waiting.user_id
+                        && session.expires_at > waiting.now
+                })
+                .cloned();
+            // A request that has gone away no longer listens.
+            let _ = waiting.reply.send(found);
+        }
+    }
+
     /// The worker's connection: the one it has, or a new one; `None` while
     /// connecting fails (the caller reads through the pool then).
     async fn connected(&self) -> Option<Rc<Connected>> {

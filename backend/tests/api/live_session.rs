@@ -28,7 +28,8 @@ fn through_pool(
         .unwrap()
 }
 
-#[tokio::test]
+// actix's test runtime: the lookup runs on a worker's local task set.
+#[actix_web::test]
 async fn the_lookup_answers_as_the_pool_does_for_live_revoked_and_foreign_sessions() -> TestResult {
     let app = spawn_app().await;
     app.acme_admin();
@@ -57,6 +58,38 @@ async fn the_lookup_answers_as_the_pool_does_for_live_revoked_and_foreign_sessio
     let later = now + chrono::TimeDelta::days(2);
     assert_eq!(lookup.find(&tenant, session, user, later).await?, None);
 
+    // Asked together, as one batch on PostgreSQL: each gets its own answer.
+    app.user(
+        "acme",
+        "bert",
+        ADMIN_PASSWORD,
+        shared::Role::Administrator,
+        &[],
+        true,
+    );
+    let bert = app.me_of("acme", "bert", ADMIN_PASSWORD).await;
+    let (bert_session, bert_id) = (str_of(&bert, "session_id"), str_of(&bert, "id"));
+    let (anna_here, anna_at_globex, bert_here, bert_as_anna, anna_later) = tokio::join!(
+        lookup.find(&tenant, session, user, now),
+        lookup.find(&globex, session, user, now),
+        lookup.find(&tenant, bert_session, bert_id, now),
+        lookup.find(&tenant, bert_session, user, now),
+        lookup.find(&tenant, session, user, later),
+    );
+    assert_eq!(anna_here?.map(|(s, _)| s.id), Some(session.to_owned()));
+    assert_eq!(anna_at_globex?, None);
+    let bert_here = bert_here?;
+    assert_eq!(
+        bert_here.as_ref().map(|(_, u)| u.username.as_str()),
+        Some("bert")
+    );
+    assert_eq!(
+        bert_here,
+        through_pool(&app, &tenant, bert_session, bert_id)
+    );
+    assert_eq!(bert_as_anna?, None);
+    assert_eq!(anna_later?, None);
+
     let logout = client(&app)
         .post(app.url("acme", "/api/v1/auth/logout"))
         .bearer_auth(&token)
@@ -68,7 +101,7 @@ async fn the_lookup_answers_as_the_pool_does_for_live_revoked_and_foreign_sessio
     Ok(())
 }
 
-#[tokio::test]
+#[actix_web::test]
 async fn a_database_the_lookup_cannot_reach_on_its_own_is_asked_through_the_pool() -> TestResult {
     let app = spawn_app().await;
     app.acme_admin();
