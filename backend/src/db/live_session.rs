@@ -243,6 +243,10 @@ impl Link {
 async fn connect(url: &str) -> Result<Connected, tokio_postgres::Error> {
     let mut config: tokio_postgres::Config = url.parse()?;
     config.application_name(APPLICATION_NAME);
+    // The lookup reads by primary keys whatever the tables hold. Left to
+    // choose, PostgreSQL planned each execution anew once a tenant had
+    // thousands of sessions (decision 0054).
+    config.options("-c plan_cache_mode=force_generic_plan");
     let (client, connection) = config.connect(NoTls).await?;
     tokio::spawn(async move {
         if let Err(e) = connection.await {
